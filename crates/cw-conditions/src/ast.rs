@@ -23,7 +23,11 @@ impl Field {
     /// Whether two paths name the same field under ConnectWise's case-insensitive rule.
     pub fn eq_ignore_case(&self, other: &Field) -> bool {
         self.0.len() == other.0.len()
-            && self.0.iter().zip(&other.0).all(|(a, b)| a.eq_ignore_ascii_case(b))
+            && self
+                .0
+                .iter()
+                .zip(&other.0)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b))
     }
 }
 

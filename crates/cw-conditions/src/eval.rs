@@ -203,7 +203,10 @@ enum Pat {
     Any,
     One,
     Char(char),
-    Set { negate: bool, ranges: Vec<(char, char)> },
+    Set {
+        negate: bool,
+        ranges: Vec<(char, char)>,
+    },
 }
 
 impl Pat {

@@ -42,7 +42,11 @@ pub fn parse(src: &str) -> Result<Expr, ParseError> {
     };
     let e = p.or_expr(0)?;
     if let Some((pos, t)) = p.toks.get(p.i) {
-        return Err(ParseError::new(*pos, "`and`, `or` or the end", &t.describe()));
+        return Err(ParseError::new(
+            *pos,
+            "`and`, `or` or the end",
+            &t.describe(),
+        ));
     }
     Ok(e)
 }
@@ -155,9 +159,7 @@ impl Parser {
                 self.i += 1;
                 return Ok(op);
             }
-            _ => {
-                return self.err("an operator (=, !=, <, <=, >, >=, contains, like, in, not …)")
-            }
+            _ => return self.err("an operator (=, !=, <, <=, >, >=, contains, like, in, not …)"),
         };
         self.i += 1;
         Ok(op)
@@ -213,7 +215,9 @@ impl Parser {
 }
 
 fn is_reserved(w: &str) -> bool {
-    ["and", "or", "not"].iter().any(|k| w.eq_ignore_ascii_case(k))
+    ["and", "or", "not"]
+        .iter()
+        .any(|k| w.eq_ignore_ascii_case(k))
 }
 
 /// Builds a field from `a/b/c`, rejecting empty segments or ones that start with a digit.
@@ -240,7 +244,10 @@ fn parse_number(n: &str) -> Option<Value> {
     if dots == 0 {
         n.parse::<i64>().ok().map(Value::Int)
     } else {
-        n.parse::<f64>().ok().filter(|f| f.is_finite()).map(Value::Dec)
+        n.parse::<f64>()
+            .ok()
+            .filter(|f| f.is_finite())
+            .map(Value::Dec)
     }
 }
 
@@ -252,7 +259,11 @@ pub(crate) fn parse_date(s: &str) -> Option<DateTime<Utc>> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Some(dt.with_timezone(&Utc).trunc_subsecs(0));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some(n.and_utc().trunc_subsecs(0));
         }

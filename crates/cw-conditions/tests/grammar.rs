@@ -32,7 +32,10 @@ fn every_operator_in_any_case() {
 #[test]
 fn literals() {
     let v = |s: &str| cmp(&parse(s).unwrap()).value.clone();
-    assert_eq!(v(r#"a = "x \"q\" \\ y""#), Value::Str(r#"x "q" \ y"#.into()));
+    assert_eq!(
+        v(r#"a = "x \"q\" \\ y""#),
+        Value::Str(r#"x "q" \ y"#.into())
+    );
     assert_eq!(v(r"a = 'it\'s'"), Value::Str("it's".into()));
     assert_eq!(v("a = -12"), Value::Int(-12));
     assert_eq!(v("a = 1.5"), Value::Dec(1.5));
@@ -44,7 +47,10 @@ fn literals() {
         other => panic!("{other:?}"),
     };
     assert_eq!(d("a > [2016-08-20T18:04:26Z]"), "2016-08-20T18:04:26Z");
-    assert_eq!(d("a > [2016-08-20T18:04:26.123456+02:00]"), "2016-08-20T16:04:26Z");
+    assert_eq!(
+        d("a > [2016-08-20T18:04:26.123456+02:00]"),
+        "2016-08-20T16:04:26Z"
+    );
     assert_eq!(d("a > [2024-01-01]"), "2024-01-01T00:00:00Z");
     assert_eq!(
         v(r#"a in ("John", 'Ben')"#),
@@ -90,7 +96,9 @@ fn errors_say_where_and_what() {
         let e = parse(src).expect_err(src);
         assert_eq!(e.position, pos, "{src}: {e}");
         assert!(e.expected.contains(expected), "{src}: {e}");
-        assert!(e.to_string().starts_with(&format!("at position {pos}: expected")));
+        assert!(e
+            .to_string()
+            .starts_with(&format!("at position {pos}: expected")));
     }
 }
 
@@ -113,8 +121,14 @@ fn builder_produces_canonical_text() {
     );
     assert!(Field::new("a b").is_err());
     assert!(Field::new("1a").is_err());
-    assert!(Field::new("id").unwrap().cmp(Op::In, Value::Int(1)).is_err());
-    assert!(Field::new("id").unwrap().cmp(Op::Eq, Value::List(vec![])).is_err());
+    assert!(Field::new("id")
+        .unwrap()
+        .cmp(Op::In, Value::Int(1))
+        .is_err());
+    assert!(Field::new("id")
+        .unwrap()
+        .cmp(Op::Eq, Value::List(vec![]))
+        .is_err());
     assert!(Field::new("id").unwrap().is_in(Vec::<i64>::new()).is_err());
     assert!(Value::dec(f64::NAN).is_err());
 }

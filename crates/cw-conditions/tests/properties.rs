@@ -23,14 +23,24 @@ fn scalar() -> impl Strategy<Value = Value> {
             .prop_map(Value::Dec),
         any::<bool>().prop_map(Value::Bool),
         Just(Value::Null),
-        (0i64..4_102_444_800).prop_map(|s| Value::Date(DateTime::<Utc>::from_timestamp(s, 0).unwrap())),
+        (0i64..4_102_444_800)
+            .prop_map(|s| Value::Date(DateTime::<Utc>::from_timestamp(s, 0).unwrap())),
     ]
 }
 
 fn comparison() -> impl Strategy<Value = Expr> {
-    (field(), prop::sample::select(Op::ALL.to_vec()), scalar(), prop::collection::vec(scalar(), 1..4))
+    (
+        field(),
+        prop::sample::select(Op::ALL.to_vec()),
+        scalar(),
+        prop::collection::vec(scalar(), 1..4),
+    )
         .prop_map(|(field, op, v, list)| {
-            let value = if op.takes_list() { Value::List(list) } else { v };
+            let value = if op.takes_list() {
+                Value::List(list)
+            } else {
+                v
+            };
             Expr::Cmp(Comparison { field, op, value })
         })
 }
@@ -102,7 +112,9 @@ fn injection_corpus_stays_one_literal_in_every_position() {
             summary.contains(*s),
             summary.eq(*s),
             summary.is_in([*s, "other"]).unwrap(),
-            summary.eq(*s).and(Field::new("closedFlag").unwrap().eq(false)),
+            summary
+                .eq(*s)
+                .and(Field::new("closedFlag").unwrap().eq(false)),
         ] {
             let text = e.render();
             let back = parse(&text).unwrap_or_else(|err| panic!("{s:?} → {text}: {err}"));
@@ -113,7 +125,10 @@ fn injection_corpus_stays_one_literal_in_every_position() {
                 .map(|c| &c.value)
                 .filter(|v| matches!(v, Value::Str(x) if x == s) || matches!(v, Value::List(_)))
                 .collect();
-            assert!(!strings.is_empty(), "{s:?} not carried as a literal in {text}");
+            assert!(
+                !strings.is_empty(),
+                "{s:?} not carried as a literal in {text}"
+            );
         }
     }
 }

@@ -1,0 +1,137 @@
+//! The tenant's data: one id-ordered table of JSON records per kind, plus the side tables that
+//! ConnectWise keeps outside the entities (API keys, ticket↔configuration links, sent mail).
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{json, Value};
+
+use crate::auth::ApiKey;
+use crate::kind::Kind;
+
+/// Formats a timestamp the way ConnectWise does: whole-second UTC with `Z`.
+pub fn fmt_dt(d: DateTime<Utc>) -> String {
+    d.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+/// Records per kind, keyed and ordered by id (ConnectWise's default order).
+#[derive(Debug, Clone, Default)]
+pub struct Store {
+    tables: Vec<BTreeMap<i64, Value>>,
+    next_id: Vec<i64>,
+}
+
+impl Store {
+    pub fn new() -> Self {
+        Store {
+            tables: vec![BTreeMap::new(); Kind::ALL.len()],
+            next_id: vec![1; Kind::ALL.len()],
+        }
+    }
+
+    pub fn table(&self, kind: Kind) -> &BTreeMap<i64, Value> {
+        &self.tables[kind.index()]
+    }
+
+    pub fn get(&self, kind: Kind, id: i64) -> Option<&Value> {
+        self.tables[kind.index()].get(&id)
+    }
+
+    pub fn get_mut(&mut self, kind: Kind, id: i64) -> Option<&mut Value> {
+        self.tables[kind.index()].get_mut(&id)
+    }
+
+    /// Stores a new record under the next id, writing that id into it.
+    pub fn insert(&mut self, kind: Kind, mut record: Value) -> i64 {
+        let id = self.next_id[kind.index()];
+        self.next_id[kind.index()] += 1;
+        record["id"] = json!(id);
+        self.tables[kind.index()].insert(id, record);
+        id
+    }
+
+    pub fn replace(&mut self, kind: Kind, id: i64, record: Value) {
+        self.tables[kind.index()].insert(id, record);
+    }
+
+    pub fn remove(&mut self, kind: Kind, id: i64) -> Option<Value> {
+        self.tables[kind.index()].remove(&id)
+    }
+
+    pub fn len(&self, kind: Kind) -> usize {
+        self.tables[kind.index()].len()
+    }
+
+    /// The reference object (`{id, name …}`) another record uses to point at this one.
+    pub fn reference(&self, kind: Kind, id: i64) -> Value {
+        let Some(r) = self.get(kind, id) else {
+            return json!({ "id": id });
+        };
+        match kind {
+            Kind::Member => {
+                json!({"id": id, "identifier": r["identifier"], "name": member_name(r)})
+            }
+            Kind::Company => json!({"id": id, "identifier": r["identifier"], "name": r["name"]}),
+            Kind::Contact => json!({"id": id, "name": contact_name(r)}),
+            Kind::Ticket | Kind::ProjectTicket => json!({"id": id, "summary": r["summary"]}),
+            Kind::ProjectPhase => json!({"id": id, "name": r["description"]}),
+            Kind::TimeSheet => json!({"id": id, "name": format!("{}-{}", r["year"], r["period"])}),
+            _ => json!({"id": id, "name": r["name"]}),
+        }
+    }
+}
+
+pub fn member_name(m: &Value) -> String {
+    format!(
+        "{} {}",
+        m["firstName"].as_str().unwrap_or(""),
+        m["lastName"].as_str().unwrap_or("")
+    )
+}
+
+pub fn contact_name(c: &Value) -> String {
+    format!(
+        "{} {}",
+        c["firstName"].as_str().unwrap_or(""),
+        c["lastName"].as_str().unwrap_or("")
+    )
+    .trim()
+    .to_string()
+}
+
+/// A weekly time period: the unit a time sheet covers.
+#[derive(Debug, Clone, Copy)]
+pub struct Periods {
+    /// Monday of the first period still open for entry.
+    pub first_open: NaiveDate,
+    /// Monday of the last period defined (entries after its Sunday are refused).
+    pub last: NaiveDate,
+}
+
+/// A notification ConnectWise would have e-mailed; tests check that none went out unasked.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Notification {
+    pub event: String,
+    pub ticket_id: Option<i64>,
+    pub recipients: Vec<String>,
+}
+
+/// The whole simulated tenant.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub company_id: String,
+    pub company_name: String,
+    /// Codebase as `/login/companyinfo` reports it, with its trailing slash.
+    pub codebase: String,
+    pub client_ids: Vec<String>,
+    pub store: Store,
+    pub keys: Vec<ApiKey>,
+    /// "Now" at generation; relative dates in the data hang off it.
+    pub anchor: DateTime<Utc>,
+    pub periods: Periods,
+    /// Ticket id → attached configuration ids (`/service/tickets/{id}/configurations`).
+    pub ticket_configs: BTreeMap<i64, Vec<i64>>,
+    /// Whether `GET /system/myAccount` answers (some on-prem versions return 404).
+    pub my_account_enabled: bool,
+    pub outbox: Vec<Notification>,
+}
