@@ -208,6 +208,8 @@ fn run(
                 }
             }
             let fx = rules::prepare(&t, &ctx, kind, &Write::Create { parent }, &mut rec)?;
+            // ConnectWise leaves unset fields out of its responses rather than sending null.
+            rec.retain(|_, v| !v.is_null());
             let new_id = t.store.insert(kind, Value::Object(rec));
             rules::apply(&mut t, &ctx, kind, new_id, fx);
             let stored = t.store.get(kind, new_id).cloned().unwrap_or(Value::Null);
@@ -246,6 +248,7 @@ fn run(
                 &mut rec,
             )?;
             rec.insert("id".into(), json!(id));
+            rec.retain(|_, v| !v.is_null());
             t.store.replace(kind, id, Value::Object(rec));
             rules::apply(&mut t, &ctx, kind, id, fx);
             let stored = t.store.get(kind, id).cloned().unwrap_or(Value::Null);
@@ -567,6 +570,11 @@ fn apply_patch(kind: Kind, before: &Value, body: &Value) -> Result<Value, CwErro
 }
 
 fn all_notes(t: &Tenant, ticket: &Value, note_kind: Kind, with_time: bool) -> Vec<Value> {
+    let schema = if with_time {
+        "ServiceTicketNote"
+    } else {
+        "ProjectTicketNote"
+    };
     let tid = ticket["id"].as_i64();
     let tref = json!({"id": ticket["id"], "summary": ticket["summary"]});
     let mut out: Vec<(String, Value)> = t
@@ -609,7 +617,12 @@ fn all_notes(t: &Tenant, ticket: &Value, note_kind: Kind, with_time: bool) -> Ve
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
-    out.into_iter().map(|(_, v)| v).collect()
+    out.into_iter()
+        .map(|(_, mut v)| {
+            crate::schema::conform(schema, &mut v);
+            v
+        })
+        .collect()
 }
 
 /// Pages, sorts and projects a filtered list, with the `Link` header ConnectWise sends.

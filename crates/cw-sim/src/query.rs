@@ -221,10 +221,12 @@ fn conditions_for(schema_name: &str, src: &str, scope: Scope) -> Result<Expr, Cw
                     f.path()
                 )))
             }
-            Err(PathError::ChildCollection) => failure = Some(CwError::find_condition(format!(
+            Err(PathError::ChildCollection) => {
+                failure = Some(CwError::find_condition(format!(
                 "{} is a child collection and cannot be used in conditions; use childConditions.",
                 f.path()
-            ))),
+            )))
+            }
         }
     });
     if let Some(e) = failure {

@@ -70,6 +70,27 @@ pub fn schema(name: &str) -> &'static Schema {
     })
 }
 
+/// Drops what `schema_name` does not declare, and nulls, from a computed record (views such as
+/// `allNotes` are assembled from several entities and must still match their own schema).
+pub fn conform(schema_name: &str, v: &mut serde_json::Value) {
+    let Some(sch) = schemas().get(schema_name) else {
+        return;
+    };
+    let Some(obj) = v.as_object_mut() else { return };
+    obj.retain(|k, val| !val.is_null() && sch.properties.contains_key(k));
+    for (k, val) in obj.iter_mut() {
+        match PropType::parse(&sch.properties[k]) {
+            PropType::Object(inner) => conform(&inner, val),
+            PropType::Map => {
+                if let Some(m) = val.as_object_mut() {
+                    m.retain(|_, x| x.is_string());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Why a field path does not resolve.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathError {

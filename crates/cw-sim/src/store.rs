@@ -9,9 +9,28 @@ use serde_json::{json, Value};
 use crate::auth::ApiKey;
 use crate::kind::Kind;
 
-/// Formats a timestamp the way ConnectWise does: whole-second UTC with `Z`.
+/// Formats a timestamp the way ConnectWise does: whole-second UTC with `Z`. (Written out by
+/// hand: chrono's strftime dominated tenant generation time.)
 pub fn fmt_dt(d: DateTime<Utc>) -> String {
-    d.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    use chrono::{Datelike, Timelike};
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        d.year(),
+        d.month(),
+        d.day(),
+        d.hour(),
+        d.minute(),
+        d.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn fmt_dt_matches_the_connectwise_shape() {
+        let d = chrono::DateTime::from_timestamp(1_700_000_005, 999_000_000).unwrap();
+        assert_eq!(super::fmt_dt(d), "2023-11-14T22:13:25Z");
+    }
 }
 
 /// Records per kind, keyed and ordered by id (ConnectWise's default order).

@@ -130,15 +130,21 @@ fn ticket(
             .find(|r| r["defaultFlag"] == json!(true) || r["overallDefaultFlag"] == json!(true))
             .and_then(|r| r["id"].as_i64())
     };
-    let status_changed = match w {
+    let mut status_changed = match w {
         Write::Create { .. } => true,
         Write::Update { before, .. } => rec.get("status") != before.get("status"),
     };
     if let Write::Update { before, .. } = w {
-        // Moving a ticket to another board without naming a status takes that board's default.
+        // Moving a ticket to another board without naming a status takes that board's default
+        // status; type, subtype and item belong to boards too and are cleared unless named.
         let board_changed = rec.get("board") != before.get("board");
-        if board_changed && !status_changed {
-            rec.insert("status".into(), Value::Null);
+        if board_changed {
+            status_changed = true;
+            for k in ["status", "type", "subType", "item"] {
+                if rec.get(k) == before.get(k) {
+                    rec.insert(k.into(), Value::Null);
+                }
+            }
         }
     }
     if !rec.get("board").is_some_and(Value::is_object) {
