@@ -538,7 +538,7 @@ fn run(
 fn apply_patch(kind: Kind, before: &Value, body: &Value) -> Result<Value, CwError> {
     let resource = kind.resource();
     let ops = body.as_array().ok_or_else(|| CwError::invalid(resource, "", "InvalidObject", "A PATCH body must be a JSON array of operations like [{\"op\":\"replace\",\"path\":\"summary\",\"value\":\"…\"}]."))?;
-    let props = &crate::schema::schema(kind.schema()).properties;
+    let props = &cw_schema::schema(kind.schema()).properties;
     let mut rec = before.clone();
     for op in ops {
         let name = op["op"].as_str().unwrap_or("").to_ascii_lowercase();
@@ -619,7 +619,7 @@ fn all_notes(t: &Tenant, ticket: &Value, note_kind: Kind, with_time: bool) -> Ve
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out.into_iter()
         .map(|(_, mut v)| {
-            crate::schema::conform(schema, &mut v);
+            cw_schema::conform(schema, &mut v);
             v
         })
         .collect()

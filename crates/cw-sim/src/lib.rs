@@ -2,7 +2,7 @@
 //!
 //! No real ConnectWise tenant is reachable from where this project is built and tested, so the
 //! simulator is the upstream of every test and the embedded tenant of the demo. It is built
-//! from ConnectWise's published contract (`data/schemas.json`, and the route table in
+//! from ConnectWise's published contract (the [`cw_schema`] crate, and the route table in
 //! [`routes`], both checked against the shared contract data by `tests/contract.rs`) and the
 //! behaviour client authors recorded from real tenants:
 //!
@@ -31,7 +31,6 @@ pub mod kind;
 pub mod query;
 pub mod routes;
 pub mod rules;
-pub mod schema;
 pub mod server;
 pub mod store;
 

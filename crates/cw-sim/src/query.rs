@@ -19,7 +19,7 @@ use cw_conditions::{Comparison, Expr, Field, Op, Value as Lit};
 use serde_json::{Map, Value};
 
 use crate::error::CwError;
-use crate::schema::{resolve_path, schema, PathError, PropType};
+use cw_schema::{resolve_path, schema, PathError, PropType};
 
 pub const DEFAULT_PAGE_SIZE: usize = 25;
 pub const MAX_PAGE_SIZE: usize = 1000;

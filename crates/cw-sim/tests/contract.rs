@@ -186,11 +186,11 @@ fn every_served_route_is_in_the_2025_1_contract() {
 fn embedded_schemas_match_the_contract_data() {
     let c = Contract::load();
     let embedded: HashMap<String, Value> =
-        serde_json::from_str(include_str!("../data/schemas.json")).unwrap();
+        serde_json::from_str(include_str!("../../cw-schema/data/schemas.json")).unwrap();
     for (name, e) in &embedded {
         assert_eq!(
             e["properties"], c.derived[name]["properties"],
-            "{name}: run scripts/gen-sim-schemas.py"
+            "{name}: run scripts/gen-schemas.py"
         );
         assert_eq!(e["required"], c.derived[name]["required"], "{name}");
     }

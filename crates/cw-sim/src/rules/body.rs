@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use crate::error::CwError;
 use crate::kind::Kind;
-use crate::schema::{schema, PropType};
+use cw_schema::{schema, PropType};
 
 /// Whether `s` is exactly `YYYY-MM-DDTHH:MM:SSZ`.
 pub fn is_cw_datetime(s: &str) -> bool {

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Regenerates crates/cw-sim/data/schemas.json from ../shared/cw-openapi.
+"""Regenerates crates/cw-schema/data/schemas.json from ../shared/cw-openapi.
 
 The simulator validates condition fields, `fields=` paths, enums and string lengths against
-ConnectWise's own contract. It embeds only the schemas it serves plus everything they
-reference; the contract test checks this file still matches the shared data.
-Run: python3 scripts/gen-sim-schemas.py
+ConnectWise's own contract, and the client checks raw conditions against the same fields. Only
+the schemas served, plus everything they reference, are embedded; cw-sim's contract test
+checks this file still matches the shared data.
+Run: python3 scripts/gen-schemas.py
 """
 import json
 import pathlib
@@ -12,7 +13,7 @@ import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared" / "cw-openapi"
-OUT = ROOT / "crates" / "cw-sim" / "data" / "schemas.json"
+OUT = ROOT / "crates" / "cw-schema" / "data" / "schemas.json"
 
 ROOTS = [
     "Ticket", "ServiceNote", "ServiceTicketNote", "TimeEntry", "TimeSheet", "Board",

@@ -1,7 +1,9 @@
-//! ConnectWise's own schemas (embedded from `data/schemas.json`, generated from the shared
-//! contract data by `scripts/gen-sim-schemas.py`). The simulator checks condition fields,
-//! `orderBy`, request bodies, enums and string lengths against them, and strips anything a
-//! schema does not declare from what it stores and returns.
+//! ConnectWise PSA's own entity schemas, embedded from `data/schemas.json` (generated from the
+//! published contract data by `scripts/gen-schemas.py`).
+//!
+//! The simulator checks condition fields, `orderBy`, request bodies, enums and string lengths
+//! against them; the client checks a caller's raw `conditions` against the same field names
+//! before anything is sent, so both sides agree on what a field is.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
@@ -66,7 +68,7 @@ pub fn schemas() -> &'static HashMap<String, Schema> {
 /// A schema by name. Panics on a name not embedded: that is a bug in the simulator itself.
 pub fn schema(name: &str) -> &'static Schema {
     schemas().get(name).unwrap_or_else(|| {
-        panic!("schema {name} is not embedded; add it to scripts/gen-sim-schemas.py")
+        panic!("schema {name} is not embedded; add it to scripts/gen-schemas.py")
     })
 }
 
