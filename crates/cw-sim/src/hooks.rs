@@ -144,16 +144,25 @@ impl Hooks {
             .clear();
     }
 
-    /// The actions of every fault hitting this request, spending one use of each.
+    /// The faults hitting this request, spending one use of each taken: every matching latency
+    /// (they add up), and the first matching status or drop, so queued faults hit successive
+    /// requests in the order they were added.
     pub fn take(&self, method: &str, path: &str) -> Vec<FaultAction> {
         let mut faults = self.faults.lock().unwrap_or_else(|e| e.into_inner());
         let mut out = Vec::new();
+        let mut terminal = false;
         for f in faults.iter_mut() {
-            if f.hits(method, path) && f.times != Some(0) {
-                out.push(f.action.clone());
-                if let Some(t) = f.times.as_mut() {
-                    *t -= 1;
-                }
+            if !f.hits(method, path) || f.times == Some(0) {
+                continue;
+            }
+            let is_latency = matches!(f.action, FaultAction::Latency { .. });
+            if !is_latency && terminal {
+                continue;
+            }
+            terminal |= !is_latency;
+            out.push(f.action.clone());
+            if let Some(t) = f.times.as_mut() {
+                *t -= 1;
             }
         }
         faults.retain(|f| f.times != Some(0));

@@ -42,6 +42,21 @@ async fn status_faults_answer_like_connectwise_and_are_spent() {
     assert_eq!(api.get("/service/boards", &[]).await.status, 503);
     assert_eq!(api.get("/service/tickets/1", &[]).await.status, 503);
     assert_eq!(api.get("/service/tickets/1", &[]).await.status, 200);
+    // Queued faults hit successive requests in order; latency adds to whichever it meets.
+    for status in [500, 502] {
+        sim.sim.hooks().add_fault(Fault {
+            method: None,
+            path: None,
+            action: FaultAction::Status {
+                status,
+                retry_after: None,
+            },
+            times: Some(1),
+        });
+    }
+    assert_eq!(api.get("/service/boards", &[]).await.status, 500);
+    assert_eq!(api.get("/service/boards", &[]).await.status, 502);
+    assert_eq!(api.get("/service/boards", &[]).await.status, 200);
 }
 
 #[tokio::test]

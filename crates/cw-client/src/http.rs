@@ -1,0 +1,339 @@
+//! The request core: URL building with the discovered codebase, auth and version headers,
+//! timeouts, GET retries with capped jittered backoff that honour `Retry-After`, and error
+//! decoding. Writes are sent exactly once.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::sync::RwLock;
+
+use crate::config::{Config, Credentials};
+use crate::endpoints::Endpoint;
+use crate::error::{ApiError, Error, Result};
+
+/// The fallback when `/login/companyinfo` does not answer: what on-prem servers use.
+const ON_PREM_CODEBASE: &str = "v4_6_release/";
+
+/// What is shared by every caller of one ConnectWise site: the HTTP connection pool, the
+/// configuration and the discovered codebase.
+pub struct Upstream {
+    http: reqwest::Client,
+    pub cfg: Config,
+    codebase: RwLock<Option<String>>,
+}
+
+/// A client acting with one member's keys. Cheap to clone.
+#[derive(Clone)]
+pub struct CwClient {
+    up: Arc<Upstream>,
+    creds: Arc<Credentials>,
+}
+
+/// A successful raw answer.
+pub struct Raw {
+    pub status: u16,
+    pub link: Option<String>,
+    pub body: Vec<u8>,
+}
+
+impl Upstream {
+    pub fn new(cfg: Config) -> Result<Arc<Upstream>> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(cfg.connect_timeout)
+            .timeout(cfg.request_timeout)
+            // A redirect from a ConnectWise API host is never expected; following one blindly
+            // could send the credentials elsewhere.
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("connectwise-mcp/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Invalid(format!("cannot build the HTTP client: {e}")))?;
+        let codebase = RwLock::new(cfg.codebase.clone());
+        Ok(Arc::new(Upstream {
+            http,
+            cfg,
+            codebase,
+        }))
+    }
+
+    /// A client acting with `creds`.
+    pub fn client(self: &Arc<Self>, creds: Credentials) -> CwClient {
+        CwClient {
+            up: self.clone(),
+            creds: Arc::new(creds),
+        }
+    }
+
+    /// The codebase (`v2025_1/`), discovered once through `/login/companyinfo/{company}`.
+    pub async fn codebase(&self) -> String {
+        if let Some(cb) = self.codebase.read().await.clone() {
+            return cb;
+        }
+        let found = self.discover().await;
+        *self.codebase.write().await = Some(found.clone());
+        found
+    }
+
+    async fn discover(&self) -> String {
+        let url = format!(
+            "{}/login/companyinfo/{}",
+            self.cfg.site.origin, self.cfg.company_id
+        );
+        let found = async {
+            let r = self.http.get(&url).send().await.ok()?;
+            if !r.status().is_success() {
+                return None;
+            }
+            let v: Value = r.json().await.ok()?;
+            let cb = v.get("Codebase")?.as_str()?.trim().to_string();
+            (!cb.is_empty()).then(|| {
+                if cb.ends_with('/') {
+                    cb
+                } else {
+                    format!("{cb}/")
+                }
+            })
+        }
+        .await;
+        match found {
+            Some(cb) => cb,
+            None => {
+                tracing::warn!(company = %self.cfg.company_id, "company info did not name a codebase; using {ON_PREM_CODEBASE}");
+                ON_PREM_CODEBASE.to_string()
+            }
+        }
+    }
+
+    /// Re-discovers after a 404 (cloud codebases move with upgrades). Returns whether it changed.
+    async fn rediscover(&self) -> bool {
+        if self.cfg.codebase.is_some() {
+            return false;
+        }
+        let old = self.codebase.read().await.clone();
+        let new = self.discover().await;
+        let changed = old.as_deref() != Some(new.as_str());
+        *self.codebase.write().await = Some(new);
+        changed
+    }
+}
+
+fn retry_after(h: &HeaderMap) -> Option<u64> {
+    h.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
+}
+
+impl CwClient {
+    pub fn upstream(&self) -> &Arc<Upstream> {
+        &self.up
+    }
+
+    pub fn credentials(&self) -> &Credentials {
+        &self.creds
+    }
+
+    /// Sends one request. GETs are retried on 429, 5xx and transport failures; other methods
+    /// are sent once. A 404 triggers one codebase re-discovery and, if it changed, one retry.
+    pub async fn call(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Raw> {
+        let mut rediscovered = false;
+        loop {
+            let r = self.call_once_with_retries(ep, args, query, body).await;
+            match r {
+                Err(Error::Api(ref a)) if a.status == 404 && !rediscovered => {
+                    rediscovered = true;
+                    if self.up.rediscover().await {
+                        continue;
+                    }
+                    return r;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn call_once_with_retries(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Raw> {
+        let retry = self.up.cfg.retry;
+        let idempotent = ep.method == "GET";
+        let mut attempt = 0u32;
+        loop {
+            let r = self.send(ep, args, query, body).await;
+            let wait = match &r {
+                _ if !idempotent || attempt >= retry.max_retries => None,
+                Err(Error::Api(a)) if a.status == 429 || a.status >= 500 => {
+                    match a.retry_after.map(Duration::from_secs) {
+                        Some(d) if d > retry.max_retry_after => None,
+                        Some(d) => Some(d),
+                        None => Some(backoff(retry.base, retry.cap, attempt)),
+                    }
+                }
+                Err(Error::Transport { .. }) => Some(backoff(retry.base, retry.cap, attempt)),
+                _ => None,
+            };
+            match wait {
+                Some(d) => {
+                    tracing::debug!(
+                        path = ep.path,
+                        attempt,
+                        wait_ms = d.as_millis() as u64,
+                        "retrying ConnectWise GET"
+                    );
+                    tokio::time::sleep(d).await;
+                    attempt += 1;
+                }
+                None => return r,
+            }
+        }
+    }
+
+    async fn send(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Raw> {
+        let cfg = &self.up.cfg;
+        let url = format!(
+            "{}/{}apis/3.0{}",
+            cfg.site.origin,
+            self.up.codebase().await,
+            ep.fill(args)
+        );
+        let method: reqwest::Method = ep
+            .method
+            .parse()
+            .map_err(|_| Error::Invalid(format!("bad method {}", ep.method)))?;
+        let accept = format!(
+            "application/vnd.connectwise.com+json; version={}",
+            cfg.api_version
+        );
+        let mut rb = self
+            .up
+            .http
+            .request(method, &url)
+            .basic_auth(
+                format!("{}+{}", cfg.company_id, self.creds.public_key.expose()),
+                Some(self.creds.private_key.expose()),
+            )
+            .header("clientId", &cfg.client_id)
+            .header(
+                ACCEPT,
+                HeaderValue::from_str(&accept)
+                    .unwrap_or(HeaderValue::from_static("application/json")),
+            )
+            .query(query);
+        if let Some(b) = body {
+            rb = rb
+                .header(CONTENT_TYPE, "application/json; charset=utf-8")
+                .json(b);
+        }
+        let started = std::time::Instant::now();
+        let resp = rb.send().await.map_err(|e| Error::Transport {
+            maybe_sent: !e.is_connect() && !e.is_builder(),
+            message: describe(&e),
+        })?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
+            maybe_sent: true,
+            message: describe(&e),
+        })?;
+        tracing::debug!(
+            method = ep.method,
+            path = ep.path,
+            status,
+            ms = started.elapsed().as_millis() as u64,
+            bytes = bytes.len(),
+            "ConnectWise"
+        );
+        if (200..300).contains(&status) {
+            let link = headers
+                .get("link")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            return Ok(Raw {
+                status,
+                link,
+                body: bytes.to_vec(),
+            });
+        }
+        Err(Error::Api(ApiError::from_body(
+            status,
+            &String::from_utf8_lossy(&bytes),
+            retry_after(&headers),
+        )))
+    }
+
+    /// Sends and decodes a JSON answer.
+    pub async fn json<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<(T, Option<String>)> {
+        let raw = self.call(ep, args, query, body).await?;
+        let v = serde_json::from_slice(&raw.body)
+            .map_err(|e| Error::Decode(format!("{} {}: {e}", ep.method, ep.path)))?;
+        Ok((v, raw.link))
+    }
+}
+
+/// Transport errors without the URL's query (it can carry customer text) and never with keys
+/// (they are only ever in headers).
+fn describe(e: &reqwest::Error) -> String {
+    let kind = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "connection failed"
+    } else if e.is_body() || e.is_decode() {
+        "the connection broke while reading the answer"
+    } else {
+        "request failed"
+    };
+    let host = e
+        .url()
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    if host.is_empty() {
+        kind.to_string()
+    } else {
+        format!("{kind} ({host})")
+    }
+}
+
+/// Capped exponential backoff with "equal jitter": half fixed, half random.
+fn backoff(base: Duration, cap: Duration, attempt: u32) -> Duration {
+    let exp = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
+    let half = exp / 2;
+    half + Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_is_capped_and_jittered() {
+        let base = Duration::from_millis(100);
+        let cap = Duration::from_millis(800);
+        for attempt in 0..10 {
+            let d = backoff(base, cap, attempt);
+            let exp = (base * (1 << attempt.min(16))).min(cap);
+            assert!(d >= exp / 2 && d <= exp, "{attempt}: {d:?}");
+        }
+    }
+}
