@@ -1,6 +1,13 @@
-//! `connectwise-mcp`: lets AI assistants work inside ConnectWise PSA.
+//! `connectwise-mcp`: lets AI assistants work inside ConnectWise PSA, over MCP.
 
+mod app;
 mod cli;
+mod filters;
+mod resolve;
+mod server;
+mod tools;
+mod transport;
+mod untrusted;
 
 use clap::Parser;
 

@@ -61,8 +61,10 @@ endpoints! {
     COMPANIES = "GET" "/company/companies";
     COMPANY = "GET" "/company/companies/{id}";
     CONTACTS = "GET" "/company/contacts";
+    CONTACTS_COUNT = "GET" "/company/contacts/count";
     CONTACT = "GET" "/company/contacts/{id}";
     CONFIGURATIONS = "GET" "/company/configurations";
+    CONFIGURATIONS_COUNT = "GET" "/company/configurations/count";
     CONFIGURATION = "GET" "/company/configurations/{id}";
     MEMBERS = "GET" "/system/members";
     SYSTEM_INFO = "GET" "/system/info";

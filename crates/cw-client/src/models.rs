@@ -47,11 +47,18 @@ pub struct Info {
 }
 
 macro_rules! model {
-    ($(#[$m:meta])* $name:ident [$fields:literal] { $($(#[$fm:meta])* $f:ident : $t:ty),* $(,)? }) => {
+    ($(#[$m:meta])* $name:ident [$fields:literal] { $($f:ident : $t:ty),* $(,)? $(; $info:ident)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, Deserialize)]
         #[serde(default, rename_all = "camelCase")]
-        pub struct $name { $($(#[$fm])* pub $f: Option<$t>),* }
+        pub struct $name {
+            $(pub $f: Option<$t>,)*
+            $(
+                /// The `_info` block (entered/updated by and when).
+                #[serde(rename = "_info")]
+                pub $info: Info,
+            )?
+        }
         impl $name {
             /// The `fields=` list that fills this view.
             pub const FIELDS: &'static str = $fields;
@@ -64,8 +71,8 @@ model!(
     Ticket ["id,summary,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,closedFlag,closedDate,customerUpdatedFlag,requiredDate,_info/lastUpdated,_info/dateEntered,_info/enteredBy"] {
         id: i64, summary: String, board: Ref, status: Ref, company: Ref, contact: Ref, owner: Ref,
         priority: Ref, r#type: Ref, sub_type: Ref, item: Ref, closed_flag: bool, closed_date: String,
-        customer_updated_flag: bool, required_date: String,
-        #[serde(rename = "_info")] info: Info,
+        customer_updated_flag: bool, required_date: String
+        ; info
     }
 );
 
@@ -76,8 +83,8 @@ model!(
         contact_name: String, contact_email_address: String, contact_phone_number: String, owner: Ref,
         priority: Ref, r#type: Ref, sub_type: Ref, item: Ref, source: Ref, severity: String, impact: String,
         closed_flag: bool, closed_date: String, closed_by: String, customer_updated_flag: bool,
-        required_date: String, budget_hours: f64, actual_hours: f64, resources: String, agreement: Ref,
-        #[serde(rename = "_info")] info: Info,
+        required_date: String, budget_hours: f64, actual_hours: f64, resources: String, agreement: Ref
+        ; info
     }
 );
 
@@ -95,8 +102,8 @@ model!(
     AllNote ["id,noteType,text,detailDescriptionFlag,internalAnalysisFlag,resolutionFlag,timeStart,timeEnd,member/id,member/identifier,member/name,contact/id,contact/name,originalAuthor,_info/dateCreated"] {
         id: i64, note_type: String, text: String, detail_description_flag: bool, internal_analysis_flag: bool,
         resolution_flag: bool, time_start: String, time_end: String, member: Ref, contact: Ref,
-        original_author: String,
-        #[serde(rename = "_info")] info: Info,
+        original_author: String
+        ; info
     }
 );
 

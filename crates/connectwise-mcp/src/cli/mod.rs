@@ -1,5 +1,7 @@
-//! Command-line interface.
+//! Command-line interface: `connectwise-mcp [serve]`, `demo`, `sim`.
 
+mod demo;
+mod serve;
 mod sim;
 
 use clap::{Parser, Subcommand};
@@ -8,24 +10,31 @@ use clap::{Parser, Subcommand};
 #[command(
     name = "connectwise-mcp",
     version,
-    about = "MCP server for ConnectWise PSA (Manage)"
+    about = "MCP server for ConnectWise PSA (Manage)",
+    args_conflicts_with_subcommands = true
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: serve::ServeArgs,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Serve MCP against the ConnectWise configured in the environment (the default).
+    Serve(serve::ServeArgs),
+    /// Serve MCP against an embedded simulated ConnectWise tenant: no account needed.
+    Demo(demo::DemoArgs),
     /// Serve the simulated ConnectWise PSA API alone (for curl, scripts and tests).
     Sim(sim::SimArgs),
 }
 
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
+        Some(Command::Serve(a)) => serve::run(a).await,
+        Some(Command::Demo(a)) => demo::run(a).await,
         Some(Command::Sim(a)) => sim::run(a).await,
-        None => {
-            Err("the MCP server arrives with the next release; try `connectwise-mcp sim`".into())
-        }
+        None => serve::run(cli.serve).await,
     }
 }

@@ -1,0 +1,155 @@
+//! Agreements: the contracts a company has (managed services, block hours …).
+
+use cw_client::endpoints;
+use cw_client::models::Agreement;
+use cw_client::ListQuery;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
+use crate::filters::{all, f};
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AgreementRow {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    pub no_end_date: bool,
+    pub cancelled: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bill_amount: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct AgreementList {
+    pub agreements: Vec<AgreementRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchAgreementsArgs {
+    /// Text the name contains.
+    pub text: Option<String>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Agreement status: Active, Cancelled, Expired or Inactive.
+    pub status: Option<String>,
+    /// Only agreements ending before this date (e.g. to find renewals due).
+    pub ending_before: Option<String>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchAgreements;
+
+impl CwTool for SearchAgreements {
+    const NAME: &'static str = "cw_search_agreements";
+    const TITLE: &'static str = "Search agreements";
+    const DESCRIPTION: &'static str = "Find agreements (contracts) by name, company, status (Active, Cancelled, Expired, Inactive) or end date, with type, dates, billing amount and limits.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchAgreementsArgs;
+    type Out = AgreementList;
+
+    async fn run(ctx: Ctx, a: SearchAgreementsArgs) -> Result<AgreementList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = Vec::new();
+        if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            parts.push(f("name").contains(t));
+        }
+        if let Some(c) = a.company.as_deref() {
+            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
+        }
+        if let Some(s) = a.status.as_deref() {
+            let allowed = ["Active", "Cancelled", "Expired", "Inactive"];
+            let s = allowed
+                .iter()
+                .find(|x| x.eq_ignore_ascii_case(s.trim()))
+                .ok_or_else(|| {
+                    ToolError::invalid(format!("status `{s}`: use one of {}", allowed.join(", ")))
+                })?;
+            parts.push(f("agreementStatus").eq(*s));
+        }
+        if let Some(d) = a.ending_before.as_deref() {
+            parts.push(f("endDate").lt(super::parse_when(d, ctx.app.timezone, "ending_before")?));
+        }
+        if let Some(c) = a.raw.conditions("Agreement")? {
+            parts.push(c);
+        }
+        let mut q = ListQuery::new()
+            .fields(Agreement::FIELDS)
+            .order_by(a.raw.order_by("Agreement", "name asc")?)
+            .page(page, size);
+        if let Some(c) = all(parts) {
+            q = q.conditions(c);
+        }
+        let p = ctx
+            .cw
+            .list::<Agreement>(endpoints::AGREEMENTS, &[], &q)
+            .await?;
+        let rows = p
+            .items
+            .iter()
+            .map(|x| AgreementRow {
+                id: x.id.unwrap_or_default(),
+                name: clean(&x.name).unwrap_or_default(),
+                r#type: label(&x.r#type),
+                company: label(&x.company),
+                status: x.agreement_status.clone(),
+                start: x
+                    .start_date
+                    .as_deref()
+                    .map(|d| d.chars().take(10).collect()),
+                end: x.end_date.as_deref().map(|d| d.chars().take(10).collect()),
+                no_end_date: x.no_ending_date_flag.unwrap_or(false),
+                cancelled: x.cancelled_flag.unwrap_or(false),
+                bill_amount: x.bill_amount,
+                limit: x
+                    .application_limit
+                    .map(|l| format!("{l} {}", x.application_units.as_deref().unwrap_or(""))),
+            })
+            .collect();
+        Ok(AgreementList {
+            agreements: rows,
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &AgreementList) -> String {
+        let mut l = vec!["Agreements:".to_string()];
+        l.extend(out.agreements.iter().map(|x| {
+            format!(
+                "- #{} {} — {} ({}, {} to {}{})",
+                x.id,
+                x.name,
+                x.company.as_deref().unwrap_or("?"),
+                x.status.as_deref().unwrap_or("?"),
+                x.start.as_deref().unwrap_or("?"),
+                if x.no_end_date {
+                    "no end".to_string()
+                } else {
+                    x.end.clone().unwrap_or_else(|| "?".into())
+                },
+                x.bill_amount
+                    .map(|b| format!(", bills {b:.2}"))
+                    .unwrap_or_default()
+            )
+        }));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}

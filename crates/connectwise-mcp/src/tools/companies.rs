@@ -1,0 +1,240 @@
+//! Companies: search, and one company with its contacts, configurations and open tickets
+//! counted.
+
+use cw_client::endpoints;
+use cw_client::models::Company;
+use cw_client::{Error, ListQuery};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
+use crate::filters::{all, f};
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CompanyRow {
+    pub id: i64,
+    pub identifier: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub website: Option<String>,
+}
+
+impl From<&Company> for CompanyRow {
+    fn from(c: &Company) -> Self {
+        CompanyRow {
+            id: c.id.unwrap_or_default(),
+            identifier: clean(&c.identifier).unwrap_or_default(),
+            name: clean(&c.name).unwrap_or_default(),
+            status: label(&c.status),
+            city: clean(&c.city),
+            phone: clean(&c.phone_number),
+            website: clean(&c.website),
+        }
+    }
+}
+
+impl CompanyRow {
+    fn line(&self) -> String {
+        format!(
+            "- {} ({}; id {}) {}{}{}",
+            self.name,
+            self.identifier,
+            self.id,
+            self.status.as_deref().unwrap_or(""),
+            self.city
+                .as_deref()
+                .map(|c| format!(", {c}"))
+                .unwrap_or_default(),
+            self.phone
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default()
+        )
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CompanyList {
+    pub companies: Vec<CompanyRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchCompaniesArgs {
+    /// Text the name or identifier contains.
+    pub text: Option<String>,
+    /// Company status, e.g. "Active".
+    pub status: Option<String>,
+    /// City.
+    pub city: Option<String>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchCompanies;
+
+impl CwTool for SearchCompanies {
+    const NAME: &'static str = "cw_search_companies";
+    const TITLE: &'static str = "Search companies";
+    const DESCRIPTION: &'static str = "Find customer companies by text in the name or identifier, status or city. Returns id, identifier, name, status, city and phone.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchCompaniesArgs;
+    type Out = CompanyList;
+
+    async fn run(ctx: Ctx, a: SearchCompaniesArgs) -> Result<CompanyList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = vec![f("deletedFlag").eq(false)];
+        if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            parts.push(f("name").contains(t).or(f("identifier").contains(t)));
+        }
+        if let Some(s) = a.status.as_deref() {
+            parts.push(f("status/name").eq(s.trim()));
+        }
+        if let Some(c) = a.city.as_deref() {
+            parts.push(f("city").eq(c.trim()));
+        }
+        if let Some(c) = a.raw.conditions("Company")? {
+            parts.push(c);
+        }
+        let q = ListQuery::new()
+            .conditions(all(parts).expect("at least one part"))
+            .fields(Company::FIELDS)
+            .order_by(a.raw.order_by("Company", "name asc")?)
+            .page(page, size);
+        let p = ctx
+            .cw
+            .list::<Company>(endpoints::COMPANIES, &[], &q)
+            .await?;
+        Ok(CompanyList {
+            companies: p.items.iter().map(CompanyRow::from).collect(),
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &CompanyList) -> String {
+        let mut l = vec!["Companies:".to_string()];
+        l.extend(out.companies.iter().map(CompanyRow::line));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetCompanyArgs {
+    /// Company id, identifier or exact name.
+    pub company: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct CompanyView {
+    #[serde(flatten)]
+    pub company: CompanyRow,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub default_contact: Option<String>,
+    pub types: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub employees: Option<i64>,
+    pub open_tickets: u64,
+    pub contacts: u64,
+    pub configurations: u64,
+}
+
+pub struct GetCompany;
+
+impl CwTool for GetCompany {
+    const NAME: &'static str = "cw_get_company";
+    const TITLE: &'static str = "Get company";
+    const DESCRIPTION: &'static str = "One company by id, identifier or name: address, phone, website, status, default contact, and how many open tickets, contacts and configurations it has.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = GetCompanyArgs;
+    type Out = CompanyView;
+
+    async fn run(ctx: Ctx, a: GetCompanyArgs) -> Result<CompanyView, ToolError> {
+        let id = ctx.company(&a.company).await?.id.unwrap_or_default();
+        let cw = &ctx.cw;
+        let args = [id];
+        let of_company = f("company/id").eq(id);
+        let open_of_company = of_company.clone().and(f("closedFlag").eq(false));
+        let (c, open, contacts, configs) = tokio::join!(
+            cw.get::<Company>(endpoints::COMPANY, &args, Company::FIELDS),
+            cw.count(endpoints::TICKETS_COUNT, &[], Some(&open_of_company)),
+            cw.count(endpoints::CONTACTS_COUNT, &[], Some(&of_company)),
+            cw.count(endpoints::CONFIGURATIONS_COUNT, &[], Some(&of_company)),
+        );
+        let c = match c {
+            Err(Error::Api(e)) if e.status == 404 => {
+                return Err(ToolError::not_found(format!(
+                    "Company {id} does not exist."
+                )))
+            }
+            other => other?,
+        };
+        let address = [
+            clean(&c.address_line1),
+            clean(&c.address_line2),
+            clean(&c.city),
+            clean(&c.state),
+            clean(&c.zip),
+        ]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(", ");
+        Ok(CompanyView {
+            company: CompanyRow::from(&c),
+            address: (!address.is_empty()).then_some(address),
+            default_contact: label(&c.default_contact),
+            types: c
+                .types
+                .iter()
+                .flatten()
+                .filter_map(|t| t.label().map(crate::untrusted::clean))
+                .collect(),
+            employees: c.number_of_employees,
+            open_tickets: open?,
+            contacts: contacts?,
+            configurations: configs?,
+        })
+    }
+
+    fn text(v: &CompanyView) -> String {
+        let c = &v.company;
+        let mut l = vec![format!(
+            "{} ({}; id {}) {}",
+            c.name,
+            c.identifier,
+            c.id,
+            c.status.as_deref().unwrap_or("")
+        )];
+        if let Some(a) = &v.address {
+            l.push(format!("Address: {a}"));
+        }
+        if let Some(p) = &c.phone {
+            l.push(format!("Phone: {p}"));
+        }
+        if let Some(w) = &c.website {
+            l.push(format!("Website: {w}"));
+        }
+        if let Some(d) = &v.default_contact {
+            l.push(format!("Default contact: {d}"));
+        }
+        l.push(format!(
+            "Open tickets: {} · contacts: {} · configurations: {}",
+            v.open_tickets, v.contacts, v.configurations
+        ));
+        l.join("\n")
+    }
+}

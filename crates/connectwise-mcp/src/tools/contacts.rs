@@ -1,0 +1,222 @@
+//! Contacts: search by name, e-mail, phone or company, and one contact in full.
+
+use cw_client::endpoints;
+use cw_client::models::Contact;
+use cw_client::{Error, ListQuery};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
+use crate::filters::{all, f};
+use crate::untrusted;
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContactRow {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub emails: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phones: Vec<String>,
+    pub inactive: bool,
+}
+
+impl From<&Contact> for ContactRow {
+    fn from(c: &Contact) -> Self {
+        let items = c.communication_items.clone().unwrap_or_default();
+        let of = |kind: &str| -> Vec<String> {
+            items
+                .iter()
+                .filter(|i| i.communication_type.as_deref() == Some(kind))
+                .filter_map(|i| {
+                    i.value.as_deref().map(|v| {
+                        match i.r#type.as_ref().and_then(|t| t.name.as_deref()) {
+                            Some(t) if kind == "Phone" => format!("{} ({t})", untrusted::clean(v)),
+                            _ => untrusted::clean(v),
+                        }
+                    })
+                })
+                .collect()
+        };
+        let mut phones = of("Phone");
+        if phones.is_empty() {
+            phones.extend(clean(&c.default_phone_nbr));
+        }
+        ContactRow {
+            id: c.id.unwrap_or_default(),
+            name: format!(
+                "{} {}",
+                c.first_name.as_deref().unwrap_or(""),
+                c.last_name.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_string(),
+            company: label(&c.company),
+            company_id: c.company.as_ref().and_then(|r| r.id),
+            title: clean(&c.title),
+            emails: of("Email"),
+            phones,
+            inactive: c.inactive_flag.unwrap_or(false),
+        }
+    }
+}
+
+impl ContactRow {
+    fn line(&self) -> String {
+        let mut s = format!("- {} (id {})", self.name, self.id);
+        if let Some(t) = &self.title {
+            s.push_str(&format!(", {t}"));
+        }
+        if let Some(c) = &self.company {
+            s.push_str(&format!(" at {c}"));
+        }
+        if !self.emails.is_empty() {
+            s.push_str(&format!(" · {}", self.emails.join(", ")));
+        }
+        if !self.phones.is_empty() {
+            s.push_str(&format!(" · {}", self.phones.join(", ")));
+        }
+        if self.inactive {
+            s.push_str(" · inactive");
+        }
+        s
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ContactList {
+    pub contacts: Vec<ContactRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchContactsArgs {
+    /// First or last name, or "First Last".
+    pub name: Option<String>,
+    /// E-mail address (exact).
+    pub email: Option<String>,
+    /// Phone number (exact, as stored).
+    pub phone: Option<String>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Include inactive contacts (default false).
+    pub include_inactive: Option<bool>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchContacts;
+
+impl CwTool for SearchContacts {
+    const NAME: &'static str = "cw_search_contacts";
+    const TITLE: &'static str = "Search contacts";
+    const DESCRIPTION: &'static str = "Find customer contacts by name, e-mail, phone or company, with their e-mails and phone numbers. Active contacts only unless include_inactive.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchContactsArgs;
+    type Out = ContactList;
+
+    async fn run(ctx: Ctx, a: SearchContactsArgs) -> Result<ContactList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = Vec::new();
+        if !a.include_inactive.unwrap_or(false) {
+            parts.push(f("inactiveFlag").eq(false));
+        }
+        if let Some(n) = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
+            parts.push(match n.split_once(' ') {
+                Some((first, last)) => f("firstName")
+                    .contains(first)
+                    .and(f("lastName").contains(last.trim())),
+                None => f("firstName").contains(n).or(f("lastName").contains(n)),
+            });
+        }
+        if let Some(c) = a.company.as_deref() {
+            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
+        }
+        if let Some(c) = a.raw.conditions("Contact")? {
+            parts.push(c);
+        }
+        let child = match (a.email.as_deref(), a.phone.as_deref()) {
+            (Some(e), _) => Some(
+                f("communicationItems/value")
+                    .eq(e.trim())
+                    .and(f("communicationItems/communicationType").eq("Email")),
+            ),
+            (None, Some(p)) => Some(
+                f("communicationItems/value")
+                    .eq(p.trim())
+                    .and(f("communicationItems/communicationType").eq("Phone")),
+            ),
+            _ => None,
+        };
+        let mut q = ListQuery::new()
+            .fields(Contact::FIELDS)
+            .order_by(a.raw.order_by("Contact", "lastName asc, firstName asc")?)
+            .page(page, size);
+        if let Some(c) = all(parts) {
+            q = q.conditions(c);
+        }
+        if let Some(c) = child {
+            q = q.child_conditions(c);
+        }
+        let p = ctx.cw.list::<Contact>(endpoints::CONTACTS, &[], &q).await?;
+        Ok(ContactList {
+            contacts: p.items.iter().map(ContactRow::from).collect(),
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &ContactList) -> String {
+        let mut l = vec!["Contacts:".to_string()];
+        l.extend(out.contacts.iter().map(ContactRow::line));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct GetContactArgs {
+    /// The contact id.
+    pub contact_id: i64,
+}
+
+pub struct GetContact;
+
+impl CwTool for GetContact {
+    const NAME: &'static str = "cw_get_contact";
+    const TITLE: &'static str = "Get contact";
+    const DESCRIPTION: &'static str =
+        "One contact by id: name, title, company, e-mails and phone numbers.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = GetContactArgs;
+    type Out = ContactRow;
+
+    async fn run(ctx: Ctx, a: GetContactArgs) -> Result<ContactRow, ToolError> {
+        match ctx
+            .cw
+            .get::<Contact>(endpoints::CONTACT, &[a.contact_id], Contact::FIELDS)
+            .await
+        {
+            Ok(c) => Ok(ContactRow::from(&c)),
+            Err(Error::Api(e)) if e.status == 404 => Err(ToolError::not_found(format!(
+                "Contact {} does not exist. Find contacts with cw_search_contacts.",
+                a.contact_id
+            ))),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    fn text(c: &ContactRow) -> String {
+        c.line().trim_start_matches("- ").to_string()
+    }
+}

@@ -1,0 +1,250 @@
+//! The names an assistant needs to act by name: boards with their statuses and types,
+//! priorities, and work types. Served from the per-credential lookup cache.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{Ctx, CwTool, Tier, ToolError, READ};
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ListBoardsArgs {
+    /// Only this board (name or id).
+    pub board: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct StatusOut {
+    pub id: i64,
+    pub name: String,
+    /// Setting this status closes the ticket.
+    pub closes_ticket: bool,
+    pub default: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BoardOut {
+    pub id: i64,
+    pub name: String,
+    pub statuses: Vec<StatusOut>,
+    pub types: Vec<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct BoardList {
+    pub boards: Vec<BoardOut>,
+}
+
+pub struct ListBoards;
+
+impl CwTool for ListBoards {
+    const NAME: &'static str = "cw_list_boards";
+    const TITLE: &'static str = "List boards";
+    const DESCRIPTION: &'static str = "List service boards with their statuses (marking which close a ticket and which is the default) and ticket types. Use these names with the ticket tools.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = ListBoardsArgs;
+    type Out = BoardList;
+
+    async fn run(ctx: Ctx, a: ListBoardsArgs) -> Result<BoardList, ToolError> {
+        let boards: Vec<cw_client::models::Board> = match a.board.as_deref() {
+            Some(b) => vec![ctx.board(b).await?],
+            None => ctx
+                .boards()
+                .await?
+                .iter()
+                .filter(|b| b.inactive_flag != Some(true) && b.project_flag != Some(true))
+                .cloned()
+                .collect(),
+        };
+        let mut out = Vec::new();
+        for b in boards {
+            let id = b.id.unwrap_or_default();
+            let (statuses, types) = tokio::join!(ctx.statuses(id), ctx.board_types(id));
+            let mut statuses: Vec<_> = statuses?
+                .iter()
+                .filter(|s| s.inactive != Some(true))
+                .cloned()
+                .collect();
+            statuses.sort_by_key(|s| s.sort_order.unwrap_or(0));
+            out.push(BoardOut {
+                id,
+                name: b.name.clone().unwrap_or_default(),
+                statuses: statuses
+                    .iter()
+                    .map(|s| StatusOut {
+                        id: s.id.unwrap_or_default(),
+                        name: s.name.clone().unwrap_or_default(),
+                        closes_ticket: s.closed_status == Some(true),
+                        default: s.default_flag == Some(true),
+                    })
+                    .collect(),
+                types: types?
+                    .iter()
+                    .filter(|t| t.inactive_flag != Some(true))
+                    .filter_map(|t| t.name.clone())
+                    .collect(),
+            });
+        }
+        Ok(BoardList { boards: out })
+    }
+
+    fn text(out: &BoardList) -> String {
+        out.boards
+            .iter()
+            .map(|b| {
+                let st: Vec<String> = b
+                    .statuses
+                    .iter()
+                    .map(|s| {
+                        format!(
+                            "{}{}{}",
+                            s.name,
+                            if s.closes_ticket { " (closes)" } else { "" },
+                            if s.default { " (default)" } else { "" }
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{} (id {})\n  statuses: {}\n  types: {}",
+                    b.name,
+                    b.id,
+                    st.join(", "),
+                    b.types.join(", ")
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct NoArgs {}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PriorityOut {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    pub default: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct PriorityList {
+    pub priorities: Vec<PriorityOut>,
+}
+
+pub struct ListPriorities;
+
+impl CwTool for ListPriorities {
+    const NAME: &'static str = "cw_list_priorities";
+    const TITLE: &'static str = "List priorities";
+    const DESCRIPTION: &'static str =
+        "List ticket priorities in order, with their level and which is the default.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = NoArgs;
+    type Out = PriorityList;
+
+    async fn run(ctx: Ctx, _: NoArgs) -> Result<PriorityList, ToolError> {
+        let mut ps: Vec<_> = ctx.priorities().await?.iter().cloned().collect();
+        ps.sort_by_key(|p| p.sort_order.unwrap_or(0));
+        Ok(PriorityList {
+            priorities: ps
+                .iter()
+                .map(|p| PriorityOut {
+                    id: p.id.unwrap_or_default(),
+                    name: p.name.clone().unwrap_or_default(),
+                    level: p.level.clone(),
+                    default: p.default_flag == Some(true),
+                })
+                .collect(),
+        })
+    }
+
+    fn text(out: &PriorityList) -> String {
+        out.priorities
+            .iter()
+            .map(|p| {
+                format!(
+                    "- {}{}{}",
+                    p.name,
+                    p.level
+                        .as_deref()
+                        .map(|l| format!(" ({l})"))
+                        .unwrap_or_default(),
+                    if p.default { " (default)" } else { "" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct ListWorkTypesArgs {
+    /// Include inactive work types (default false).
+    pub include_inactive: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WorkTypeOut {
+    pub id: i64,
+    pub name: String,
+    /// Billable, DoNotBill or NoCharge.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bill_time: Option<String>,
+    pub default: bool,
+    pub inactive: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct WorkTypeList {
+    pub work_types: Vec<WorkTypeOut>,
+}
+
+pub struct ListWorkTypes;
+
+impl CwTool for ListWorkTypes {
+    const NAME: &'static str = "cw_list_work_types";
+    const TITLE: &'static str = "List work types";
+    const DESCRIPTION: &'static str = "List the work types time can be logged as (e.g. Remote Support, Onsite Support), with how each bills and which is the default.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = ListWorkTypesArgs;
+    type Out = WorkTypeList;
+
+    async fn run(ctx: Ctx, a: ListWorkTypesArgs) -> Result<WorkTypeList, ToolError> {
+        let all = a.include_inactive.unwrap_or(false);
+        Ok(WorkTypeList {
+            work_types: ctx
+                .work_types()
+                .await?
+                .iter()
+                .filter(|w| all || w.inactive_flag != Some(true))
+                .map(|w| WorkTypeOut {
+                    id: w.id.unwrap_or_default(),
+                    name: w.name.clone().unwrap_or_default(),
+                    bill_time: w.bill_time.clone(),
+                    default: w.overall_default_flag == Some(true),
+                    inactive: w.inactive_flag == Some(true),
+                })
+                .collect(),
+        })
+    }
+
+    fn text(out: &WorkTypeList) -> String {
+        out.work_types
+            .iter()
+            .map(|w| {
+                format!(
+                    "- {} ({}){}",
+                    w.name,
+                    w.bill_time.as_deref().unwrap_or("?"),
+                    if w.default { " (default)" } else { "" }
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}

@@ -1,0 +1,131 @@
+//! Members: the MSP's own people (and API members).
+
+use cw_client::endpoints;
+use cw_client::models::Member;
+use cw_client::ListQuery;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{clean, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
+use crate::filters::{all, f};
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MemberRow {
+    pub id: i64,
+    /// The member identifier, used to assign tickets and attribute time.
+    pub identifier: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    /// F full, A API, C StreamlineIT, X subcontractor.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_class: Option<String>,
+    pub inactive: bool,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MemberList {
+    pub members: Vec<MemberRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchMembersArgs {
+    /// Text in the identifier, first or last name.
+    pub text: Option<String>,
+    /// Include inactive members (default false).
+    pub include_inactive: Option<bool>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchMembers;
+
+impl CwTool for SearchMembers {
+    const NAME: &'static str = "cw_search_members";
+    const TITLE: &'static str = "Search members";
+    const DESCRIPTION: &'static str = "Find the MSP's members (technicians, dispatchers, API members) by identifier or name, with title, e-mail and phone. Active members unless include_inactive.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchMembersArgs;
+    type Out = MemberList;
+
+    async fn run(ctx: Ctx, a: SearchMembersArgs) -> Result<MemberList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = Vec::new();
+        if !a.include_inactive.unwrap_or(false) {
+            parts.push(f("inactiveFlag").eq(false));
+        }
+        if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            parts.push(
+                f("identifier")
+                    .contains(t)
+                    .or(f("firstName").contains(t))
+                    .or(f("lastName").contains(t)),
+            );
+        }
+        if let Some(c) = a.raw.conditions("Member")? {
+            parts.push(c);
+        }
+        let mut q = ListQuery::new()
+            .fields(Member::FIELDS)
+            .order_by(a.raw.order_by("Member", "identifier asc")?)
+            .page(page, size);
+        if let Some(c) = all(parts) {
+            q = q.conditions(c);
+        }
+        let p = ctx.cw.list::<Member>(endpoints::MEMBERS, &[], &q).await?;
+        let rows = p
+            .items
+            .iter()
+            .map(|m| MemberRow {
+                id: m.id.unwrap_or_default(),
+                identifier: clean(&m.identifier).unwrap_or_default(),
+                name: format!(
+                    "{} {}",
+                    m.first_name.as_deref().unwrap_or(""),
+                    m.last_name.as_deref().unwrap_or("")
+                )
+                .trim()
+                .to_string(),
+                title: clean(&m.title),
+                email: clean(&m.primary_email).or(clean(&m.office_email)),
+                phone: clean(&m.office_phone),
+                license_class: m.license_class.clone(),
+                inactive: m.inactive_flag.unwrap_or(false),
+            })
+            .collect();
+        Ok(MemberList {
+            members: rows,
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &MemberList) -> String {
+        let mut l = vec!["Members:".to_string()];
+        l.extend(out.members.iter().map(|m| {
+            format!(
+                "- {} ({}){}{}",
+                m.identifier,
+                m.name,
+                m.title
+                    .as_deref()
+                    .map(|t| format!(", {t}"))
+                    .unwrap_or_default(),
+                m.email
+                    .as_deref()
+                    .map(|e| format!(" · {e}"))
+                    .unwrap_or_default()
+            )
+        }));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}

@@ -1,0 +1,153 @@
+//! Projects.
+
+use cw_client::endpoints;
+use cw_client::models::Project;
+use cw_client::ListQuery;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    clean, ident, label, Ctx, CwTool, OpenState, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ,
+};
+use crate::filters::{all, f};
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manager: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
+    pub closed: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub percent_complete: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actual_hours: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_hours: Option<f64>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ProjectList {
+    pub projects: Vec<ProjectRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchProjectsArgs {
+    /// Text the name contains.
+    pub text: Option<String>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Project manager's member identifier or name.
+    pub manager: Option<String>,
+    /// Open (default), closed or all.
+    pub state: Option<OpenState>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchProjects;
+
+impl CwTool for SearchProjects {
+    const NAME: &'static str = "cw_search_projects";
+    const TITLE: &'static str = "Search projects";
+    const DESCRIPTION: &'static str = "Find projects by name, company, manager and open/closed, with status, dates, hours and percent complete.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchProjectsArgs;
+    type Out = ProjectList;
+
+    async fn run(ctx: Ctx, a: SearchProjectsArgs) -> Result<ProjectList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = Vec::new();
+        match a.state.unwrap_or_default() {
+            OpenState::Open => parts.push(f("closedFlag").eq(false)),
+            OpenState::Closed => parts.push(f("closedFlag").eq(true)),
+            OpenState::All => {}
+        }
+        if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            parts.push(f("name").contains(t));
+        }
+        if let Some(c) = a.company.as_deref() {
+            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
+        }
+        if let Some(m) = a.manager.as_deref() {
+            parts.push(
+                f("manager/identifier").eq(ctx.member(m).await?.identifier.unwrap_or_default()),
+            );
+        }
+        if let Some(c) = a.raw.conditions("Project")? {
+            parts.push(c);
+        }
+        let mut q = ListQuery::new()
+            .fields(Project::FIELDS)
+            .order_by(a.raw.order_by("Project", "estimatedEnd asc")?)
+            .page(page, size);
+        if let Some(c) = all(parts) {
+            q = q.conditions(c);
+        }
+        let p = ctx.cw.list::<Project>(endpoints::PROJECTS, &[], &q).await?;
+        let rows = p
+            .items
+            .iter()
+            .map(|x| ProjectRow {
+                id: x.id.unwrap_or_default(),
+                name: clean(&x.name).unwrap_or_default(),
+                company: label(&x.company),
+                manager: ident(&x.manager),
+                status: label(&x.status),
+                board: label(&x.board),
+                closed: x.closed_flag.unwrap_or(false),
+                estimated_start: x
+                    .estimated_start
+                    .as_deref()
+                    .map(|d| d.chars().take(10).collect()),
+                estimated_end: x
+                    .estimated_end
+                    .as_deref()
+                    .map(|d| d.chars().take(10).collect()),
+                percent_complete: x.percent_complete,
+                actual_hours: x.actual_hours,
+                estimated_hours: x.estimated_hours,
+            })
+            .collect();
+        Ok(ProjectList {
+            projects: rows,
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &ProjectList) -> String {
+        let mut l = vec!["Projects:".to_string()];
+        l.extend(out.projects.iter().map(|x| {
+            format!(
+                "- #{} {} — {} ({}, {} to {}, {}% done, {:.1}/{:.1} h, manager {})",
+                x.id,
+                x.name,
+                x.company.as_deref().unwrap_or("?"),
+                x.status.as_deref().unwrap_or("?"),
+                x.estimated_start.as_deref().unwrap_or("?"),
+                x.estimated_end.as_deref().unwrap_or("?"),
+                x.percent_complete.unwrap_or(0.0),
+                x.actual_hours.unwrap_or(0.0),
+                x.estimated_hours.unwrap_or(0.0),
+                x.manager.as_deref().unwrap_or("?")
+            )
+        }));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}

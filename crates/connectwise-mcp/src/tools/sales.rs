@@ -1,0 +1,314 @@
+//! Sales: opportunities and activities.
+
+use chrono::Duration;
+use cw_client::endpoints;
+use cw_client::models::{Activity, Opportunity};
+use cw_client::ListQuery;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    clean, ident, label, parse_tz, parse_when, short_time, Ctx, CwTool, OpenState, PageArgs,
+    PageInfo, RawArgs, Tier, ToolError, READ,
+};
+use crate::filters::{all, f};
+use crate::untrusted;
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OpportunityRow {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probability: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sales_rep: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_close: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct OpportunityList {
+    pub opportunities: Vec<OpportunityRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchOpportunitiesArgs {
+    /// Text the name contains.
+    pub text: Option<String>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Status name, e.g. "Open", "Won", "Lost".
+    pub status: Option<String>,
+    /// Primary sales rep's member identifier or name.
+    pub sales_rep: Option<String>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchOpportunities;
+
+impl CwTool for SearchOpportunities {
+    const NAME: &'static str = "cw_search_opportunities";
+    const TITLE: &'static str = "Search opportunities";
+    const DESCRIPTION: &'static str = "Find sales opportunities by name, company, status or sales rep, with stage, probability and expected close date (soonest first).";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchOpportunitiesArgs;
+    type Out = OpportunityList;
+
+    async fn run(ctx: Ctx, a: SearchOpportunitiesArgs) -> Result<OpportunityList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = Vec::new();
+        if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            parts.push(f("name").contains(t));
+        }
+        if let Some(c) = a.company.as_deref() {
+            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
+        }
+        if let Some(s) = a.status.as_deref() {
+            parts.push(f("status/name").eq(s.trim()));
+        }
+        if let Some(r) = a.sales_rep.as_deref() {
+            parts.push(
+                f("primarySalesRep/identifier").eq(ctx
+                    .member(r)
+                    .await?
+                    .identifier
+                    .unwrap_or_default()),
+            );
+        }
+        if let Some(c) = a.raw.conditions("Opportunity")? {
+            parts.push(c);
+        }
+        let mut q = ListQuery::new()
+            .fields(Opportunity::FIELDS)
+            .order_by(a.raw.order_by("Opportunity", "expectedCloseDate asc")?)
+            .page(page, size);
+        if let Some(c) = all(parts) {
+            q = q.conditions(c);
+        }
+        let p = ctx
+            .cw
+            .list::<Opportunity>(endpoints::OPPORTUNITIES, &[], &q)
+            .await?;
+        let rows = p
+            .items
+            .iter()
+            .map(|o| OpportunityRow {
+                id: o.id.unwrap_or_default(),
+                name: clean(&o.name).unwrap_or_default(),
+                company: label(&o.company),
+                contact: label(&o.contact),
+                status: label(&o.status),
+                stage: label(&o.stage),
+                probability: label(&o.probability),
+                sales_rep: ident(&o.primary_sales_rep),
+                expected_close: o
+                    .expected_close_date
+                    .as_deref()
+                    .map(|d| d.chars().take(10).collect()),
+                notes: o
+                    .notes
+                    .as_deref()
+                    .map(|n| untrusted::customer_text(n, 500))
+                    .filter(|n| !n.is_empty()),
+            })
+            .collect();
+        Ok(OpportunityList {
+            opportunities: rows,
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &OpportunityList) -> String {
+        let mut l = vec!["Opportunities:".to_string()];
+        l.extend(out.opportunities.iter().map(|o| {
+            format!(
+                "- #{} {} — {} ({}, {}{}, close {}, rep {})",
+                o.id,
+                o.name,
+                o.company.as_deref().unwrap_or("?"),
+                o.status.as_deref().unwrap_or("?"),
+                o.stage.as_deref().unwrap_or("?"),
+                o.probability
+                    .as_deref()
+                    .map(|p| format!(", {p}"))
+                    .unwrap_or_default(),
+                o.expected_close.as_deref().unwrap_or("?"),
+                o.sales_rep.as_deref().unwrap_or("?")
+            )
+        }));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActivityRow {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub opportunity_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct ActivityList {
+    pub activities: Vec<ActivityRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchActivitiesArgs {
+    /// Text the name contains.
+    pub text: Option<String>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Assignee's member identifier or name.
+    pub assigned_to: Option<String>,
+    /// Open (default), closed or all.
+    pub state: Option<OpenState>,
+    /// Only activities starting at or after this date/time.
+    pub from: Option<String>,
+    /// Only activities starting before this date/time (a bare date includes that day).
+    pub to: Option<String>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchActivities;
+
+impl CwTool for SearchActivities {
+    const NAME: &'static str = "cw_search_activities";
+    const TITLE: &'static str = "Search activities";
+    const DESCRIPTION: &'static str = "Find sales activities (calls, e-mails, meetings, follow-ups) by text, company, assignee, open/closed and date range, soonest first.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchActivitiesArgs;
+    type Out = ActivityList;
+
+    async fn run(ctx: Ctx, a: SearchActivitiesArgs) -> Result<ActivityList, ToolError> {
+        let (page, size) = a.paging.get()?;
+        let mut parts = Vec::new();
+        match a.state.unwrap_or_default() {
+            OpenState::Open => parts.push(f("status/name").ne("Closed")),
+            OpenState::Closed => parts.push(f("status/name").eq("Closed")),
+            OpenState::All => {}
+        }
+        if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            parts.push(f("name").contains(t));
+        }
+        if let Some(c) = a.company.as_deref() {
+            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
+        }
+        if let Some(m) = a.assigned_to.as_deref() {
+            parts.push(
+                f("assignTo/identifier").eq(ctx.member(m).await?.identifier.unwrap_or_default()),
+            );
+        }
+        let tz = parse_tz(None, ctx.app.timezone)?;
+        if let Some(s) = a.from.as_deref() {
+            parts.push(f("dateStart").ge(parse_when(s, tz, "from")?));
+        }
+        if let Some(s) = a.to.as_deref() {
+            parts.push(f("dateStart").lt(parse_when(s, tz, "to")?
+                + if s.trim().len() == 10 {
+                    Duration::days(1)
+                } else {
+                    Duration::zero()
+                }));
+        }
+        if let Some(c) = a.raw.conditions("Activity")? {
+            parts.push(c);
+        }
+        let mut q = ListQuery::new()
+            .fields(Activity::FIELDS)
+            .order_by(a.raw.order_by("Activity", "dateStart asc")?)
+            .page(page, size);
+        if let Some(c) = all(parts) {
+            q = q.conditions(c);
+        }
+        let p = ctx
+            .cw
+            .list::<Activity>(endpoints::ACTIVITIES, &[], &q)
+            .await?;
+        let rows = p
+            .items
+            .iter()
+            .map(|x| ActivityRow {
+                id: x.id.unwrap_or_default(),
+                name: clean(&x.name).unwrap_or_default(),
+                r#type: label(&x.r#type),
+                status: label(&x.status),
+                company: label(&x.company),
+                contact: label(&x.contact),
+                assigned_to: ident(&x.assign_to),
+                start: x.date_start.clone(),
+                end: x.date_end.clone(),
+                opportunity_id: x.opportunity.as_ref().and_then(|o| o.id),
+                ticket_id: x.ticket.as_ref().and_then(|t| t.id),
+                notes: x
+                    .notes
+                    .as_deref()
+                    .map(|n| untrusted::customer_text(n, 500))
+                    .filter(|n| !n.is_empty()),
+            })
+            .collect();
+        Ok(ActivityList {
+            activities: rows,
+            page: PageInfo::of(&p),
+        })
+    }
+
+    fn text(out: &ActivityList) -> String {
+        let mut l = vec!["Activities:".to_string()];
+        l.extend(out.activities.iter().map(|x| {
+            format!(
+                "- #{} {} {} — {} ({}, {}, assigned to {})",
+                x.id,
+                short_time(&x.start),
+                x.name,
+                x.company.as_deref().unwrap_or("?"),
+                x.r#type.as_deref().unwrap_or("?"),
+                x.status.as_deref().unwrap_or("?"),
+                x.assigned_to.as_deref().unwrap_or("?")
+            )
+        }));
+        l.push(out.page.footer());
+        l.join("\n")
+    }
+}

@@ -1,0 +1,372 @@
+//! Creating and updating tickets, by name: company, contact, board, status, type, priority and
+//! owner are resolved before anything is written, so a wrong name changes nothing.
+
+use cw_client::endpoints;
+use cw_client::models::{NewTicket, Ref, Ticket, TicketDetail};
+use cw_client::{Error, ListQuery, PatchOp};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::tickets::TicketRow;
+use super::{ident, label, Ctx, CwTool, Tier, ToolError, ADD, UPDATE};
+use crate::filters::f;
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateTicketArgs {
+    /// One-line summary (at most 100 characters).
+    pub summary: String,
+    /// Company name, identifier or id.
+    pub company: String,
+    /// Contact name, e-mail or id at that company.
+    pub contact: Option<String>,
+    /// Board name (default: the tenant's default board).
+    pub board: Option<String>,
+    /// Status name on that board (default: the board's default status).
+    pub status: Option<String>,
+    /// Priority name or number (default: the tenant's default priority).
+    pub priority: Option<String>,
+    /// Type name on that board, e.g. "Incident".
+    pub r#type: Option<String>,
+    /// Owner's member identifier or name.
+    pub owner: Option<String>,
+    /// The problem description (becomes the first, customer-visible note).
+    pub description: Option<String>,
+    /// An internal note to add at creation (technicians only).
+    pub internal_note: Option<String>,
+    /// Let ConnectWise send its new-ticket e-mails (default false).
+    pub notify: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TicketWritten {
+    pub ticket: TicketRow,
+    /// What changed, as `field: before → after`.
+    pub changes: Vec<String>,
+    pub message: String,
+}
+
+pub struct CreateTicket;
+
+fn check_summary(s: &str) -> Result<String, ToolError> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err(ToolError::invalid("summary is empty"));
+    }
+    if s.chars().count() > 100 {
+        return Err(ToolError::invalid(format!(
+            "summary is {} characters; ConnectWise allows 100. Put the rest in description.",
+            s.chars().count()
+        )));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(ToolError::invalid(
+            "summary must be one line without control characters",
+        ));
+    }
+    Ok(s.to_string())
+}
+
+impl CwTool for CreateTicket {
+    const NAME: &'static str = "cw_create_ticket";
+    const TITLE: &'static str = "Create ticket";
+    const DESCRIPTION: &'static str = "Create a service ticket for a company, by name: contact, board, status, type, priority and owner are optional names resolved for you (a wrong name changes nothing and lists the valid ones). No e-mail is sent unless notify is true.";
+    const TIER: Tier = Tier::Write;
+    const HINTS: super::Hints = ADD;
+    type Args = CreateTicketArgs;
+    type Out = TicketWritten;
+
+    async fn run(ctx: Ctx, a: CreateTicketArgs) -> Result<TicketWritten, ToolError> {
+        let summary = check_summary(&a.summary)?;
+        let company = ctx.company(&a.company).await?;
+        let contact = match a.contact.as_deref() {
+            Some(c) => Some(ctx.contact(c, Some(&company)).await?),
+            None => None,
+        };
+        let board = match a.board.as_deref() {
+            Some(b) => Some(ctx.board(b).await?),
+            None => None,
+        };
+        if (a.status.is_some() || a.r#type.is_some()) && board.is_none() {
+            return Err(ToolError::invalid(
+                "status and type belong to a board: give `board` too (cw_list_boards lists them)",
+            ));
+        }
+        let status = match (&board, a.status.as_deref()) {
+            (Some(b), Some(s)) => Some(ctx.status(b, s).await?),
+            _ => None,
+        };
+        let ttype = match (&board, a.r#type.as_deref()) {
+            (Some(b), Some(t)) => Some(ctx.board_type(b, t).await?),
+            _ => None,
+        };
+        let priority = match a.priority.as_deref() {
+            Some(p) => Some(ctx.priority(p).await?),
+            None => None,
+        };
+        let owner = match a.owner.as_deref() {
+            Some(o) => Some(ctx.member(o).await?),
+            None => None,
+        };
+        let body = NewTicket {
+            summary: summary.clone(),
+            company: Ref::id(company.id.unwrap_or_default()),
+            board: board.as_ref().and_then(|b| b.id).map(Ref::id),
+            status: status.as_ref().and_then(|s| s.id).map(Ref::id),
+            contact: contact.as_ref().and_then(|c| c.id).map(Ref::id),
+            priority: priority.as_ref().and_then(|p| p.id).map(Ref::id),
+            owner: owner.as_ref().and_then(|m| m.id).map(Ref::id),
+            r#type: ttype.as_ref().and_then(|t| t.id).map(Ref::id),
+            initial_description: a
+                .description
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty()),
+            initial_internal_analysis: a
+                .internal_note
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty()),
+            process_notifications: a.notify.unwrap_or(false),
+        };
+        let started =
+            cw_client::time::cw_datetime(chrono::Utc::now() - chrono::Duration::seconds(5));
+        let t: Ticket = match ctx.cw.create(endpoints::TICKET_CREATE, &[], &body).await {
+            Ok(t) => t,
+            Err(Error::Transport {
+                maybe_sent: true,
+                message,
+            }) => {
+                // Reconcile: the ticket counts as created only if it is there now.
+                let q = ListQuery::new()
+                    .conditions(
+                        f("summary")
+                            .eq(summary.as_str())
+                            .and(f("company/id").eq(company.id.unwrap_or_default()))
+                            .and(
+                                f("_info/dateEntered").ge(chrono::DateTime::parse_from_rfc3339(
+                                    &started,
+                                )
+                                .map(|d| d.with_timezone(&chrono::Utc))
+                                .unwrap_or_default()),
+                            ),
+                    )
+                    .fields(Ticket::FIELDS)
+                    .order_by("id desc")
+                    .page(1, 1);
+                ctx.cw.list::<Ticket>(endpoints::TICKETS, &[], &q).await?.items.into_iter().next().ok_or_else(|| {
+                    ToolError::Setup(format!("The connection to ConnectWise failed after sending ({message}) and no such ticket exists: it was not created. Try again."))
+                })?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let row = TicketRow::from(&t);
+        let message = format!(
+            "Created ticket #{} \"{}\" for {} on {} with status {}{}.",
+            row.id,
+            row.summary,
+            row.company.as_deref().unwrap_or("?"),
+            row.board.as_deref().unwrap_or("?"),
+            row.status.as_deref().unwrap_or("?"),
+            if body.process_notifications {
+                "; ConnectWise will send its e-mails"
+            } else {
+                "; no e-mail sent"
+            }
+        );
+        Ok(TicketWritten {
+            ticket: row,
+            changes: vec![],
+            message,
+        })
+    }
+
+    fn text(out: &TicketWritten) -> String {
+        format!("{}\n{}", out.message, out.ticket.line())
+    }
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct UpdateTicketArgs {
+    /// The ticket number.
+    pub ticket_id: i64,
+    /// New status name on the ticket's board (or on `board` when moving), e.g. ">Closed".
+    pub status: Option<String>,
+    /// New priority name or number.
+    pub priority: Option<String>,
+    /// New owner's member identifier or name; "none" to unassign.
+    pub owner: Option<String>,
+    /// Move to this board (its default status applies unless `status` is given).
+    pub board: Option<String>,
+    /// New summary (at most 100 characters).
+    pub summary: Option<String>,
+    /// New type name on the (new) board.
+    pub r#type: Option<String>,
+}
+
+pub struct UpdateTicket;
+
+impl CwTool for UpdateTicket {
+    const NAME: &'static str = "cw_update_ticket";
+    const TITLE: &'static str = "Update ticket";
+    const DESCRIPTION: &'static str = "Change a ticket's status, priority, owner, board, type or summary, by name. A status must belong to the ticket's board; a wrong name changes nothing and lists the valid ones. Setting a closed status (e.g. \">Closed\") closes the ticket.";
+    const TIER: Tier = Tier::Write;
+    const HINTS: super::Hints = UPDATE;
+    type Args = UpdateTicketArgs;
+    type Out = TicketWritten;
+
+    async fn run(ctx: Ctx, a: UpdateTicketArgs) -> Result<TicketWritten, ToolError> {
+        let id = a.ticket_id;
+        if a.status.is_none()
+            && a.priority.is_none()
+            && a.owner.is_none()
+            && a.board.is_none()
+            && a.summary.is_none()
+            && a.r#type.is_none()
+        {
+            return Err(ToolError::invalid("nothing to change: give at least one of status, priority, owner, board, type or summary"));
+        }
+        let before: TicketDetail = match ctx
+            .cw
+            .get(endpoints::TICKET, &[id], TicketDetail::FIELDS)
+            .await
+        {
+            Ok(t) => t,
+            Err(Error::Api(e)) if e.status == 404 => {
+                return Err(ToolError::not_found(format!(
+                    "Ticket #{id} does not exist, or these keys cannot see it."
+                )))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let mut ops = Vec::new();
+        let mut changes = Vec::new();
+        let was = |r: &Option<Ref>| label(r).unwrap_or_else(|| "none".into());
+        let board = match a.board.as_deref() {
+            Some(b) => {
+                let nb = ctx.board(b).await?;
+                if nb.id != before.board.as_ref().and_then(|r| r.id) {
+                    changes.push(format!(
+                        "board: {} → {}",
+                        was(&before.board),
+                        nb.name.clone().unwrap_or_default()
+                    ));
+                    ops.push(PatchOp::reference(
+                        "board",
+                        &Ref::id(nb.id.unwrap_or_default()),
+                    ));
+                }
+                nb
+            }
+            None => {
+                let bid = before.board.as_ref().and_then(|r| r.id).unwrap_or_default();
+                ctx.boards()
+                    .await?
+                    .iter()
+                    .find(|b| b.id == Some(bid))
+                    .cloned()
+                    .ok_or_else(|| {
+                        ToolError::invalid(format!(
+                            "ticket #{id} is on a board these keys cannot see"
+                        ))
+                    })?
+            }
+        };
+        let mut closing = false;
+        if let Some(s) = a.status.as_deref() {
+            let st = ctx.status(&board, s).await?;
+            closing = st.closed_status == Some(true);
+            changes.push(format!(
+                "status: {} → {}",
+                was(&before.status),
+                st.name.clone().unwrap_or_default()
+            ));
+            ops.push(PatchOp::reference(
+                "status",
+                &Ref::id(st.id.unwrap_or_default()),
+            ));
+        }
+        if let Some(t) = a.r#type.as_deref() {
+            let ty = ctx.board_type(&board, t).await?;
+            changes.push(format!(
+                "type: {} → {}",
+                was(&before.r#type),
+                ty.name.clone().unwrap_or_default()
+            ));
+            ops.push(PatchOp::reference(
+                "type",
+                &Ref::id(ty.id.unwrap_or_default()),
+            ));
+        }
+        if let Some(p) = a.priority.as_deref() {
+            let pr = ctx.priority(p).await?;
+            changes.push(format!(
+                "priority: {} → {}",
+                was(&before.priority),
+                pr.name.clone().unwrap_or_default()
+            ));
+            ops.push(PatchOp::reference(
+                "priority",
+                &Ref::id(pr.id.unwrap_or_default()),
+            ));
+        }
+        match a.owner.as_deref().map(str::trim) {
+            Some(o) if o.eq_ignore_ascii_case("none") || o.eq_ignore_ascii_case("unassigned") => {
+                changes.push(format!(
+                    "owner: {} → unassigned",
+                    ident(&before.owner).unwrap_or_else(|| "none".into())
+                ));
+                ops.push(PatchOp::remove("owner"));
+            }
+            Some(o) => {
+                let m = ctx.member(o).await?;
+                changes.push(format!(
+                    "owner: {} → {}",
+                    ident(&before.owner).unwrap_or_else(|| "unassigned".into()),
+                    m.identifier.clone().unwrap_or_default()
+                ));
+                ops.push(PatchOp::reference(
+                    "owner",
+                    &Ref::id(m.id.unwrap_or_default()),
+                ));
+            }
+            None => {}
+        }
+        if let Some(s) = a.summary.as_deref() {
+            let s = check_summary(s)?;
+            changes.push(format!(
+                "summary: {} → {s}",
+                before.summary.clone().unwrap_or_default()
+            ));
+            ops.push(PatchOp::replace("summary", s));
+        }
+        if ops.is_empty() {
+            return Err(ToolError::invalid(format!(
+                "ticket #{id} is already like that; nothing to change"
+            )));
+        }
+        let after: Ticket = ctx.cw.patch(endpoints::TICKET_PATCH, &[id], &ops).await?;
+        // PATCH answers with the whole record; re-read the list view for a consistent shape.
+        let after = if after.summary.is_some() {
+            after
+        } else {
+            ctx.cw.get(endpoints::TICKET, &[id], Ticket::FIELDS).await?
+        };
+        let row = TicketRow::from(&after);
+        let message = format!(
+            "Updated ticket #{id}: {}.{}",
+            changes.join("; "),
+            if closing {
+                " The ticket is now closed."
+            } else {
+                ""
+            }
+        );
+        Ok(TicketWritten {
+            ticket: row,
+            changes,
+            message,
+        })
+    }
+
+    fn text(out: &TicketWritten) -> String {
+        format!("{}\n{}", out.message, out.ticket.line())
+    }
+}

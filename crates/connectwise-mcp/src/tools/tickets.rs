@@ -1,0 +1,306 @@
+//! Finding tickets: the caller's own queue, and search with typed filters.
+
+use cw_client::endpoints;
+use cw_client::models::Ticket;
+use cw_client::ListQuery;
+use cw_conditions::Expr;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::{
+    clean, ident, label, parse_when, short_time, Ctx, CwTool, OpenState, PageArgs, PageInfo,
+    RawArgs, Tier, ToolError, READ,
+};
+use crate::filters::{all, f};
+
+/// One ticket as lists show it.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TicketRow {
+    pub id: i64,
+    /// The ticket summary (often an e-mail subject written by the customer).
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub board: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub priority: Option<String>,
+    /// Owner's member identifier; absent when unassigned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    pub closed: bool,
+    /// The customer updated it since a technician last did.
+    pub customer_updated: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entered: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub updated: Option<String>,
+}
+
+impl From<&Ticket> for TicketRow {
+    fn from(t: &Ticket) -> Self {
+        TicketRow {
+            id: t.id.unwrap_or_default(),
+            summary: clean(&t.summary).unwrap_or_default(),
+            company: label(&t.company),
+            contact: label(&t.contact),
+            board: label(&t.board),
+            status: label(&t.status),
+            priority: label(&t.priority),
+            owner: ident(&t.owner),
+            closed: t.closed_flag.unwrap_or(false),
+            customer_updated: t.customer_updated_flag.unwrap_or(false),
+            entered: t.info.date_entered.clone(),
+            updated: t.info.last_updated.clone(),
+        }
+    }
+}
+
+impl TicketRow {
+    pub fn line(&self) -> String {
+        let mut s = format!(
+            "#{} [{} / {}] {}",
+            self.id,
+            self.board.as_deref().unwrap_or("?"),
+            self.status.as_deref().unwrap_or("?"),
+            self.summary
+        );
+        if let Some(c) = &self.company {
+            s.push_str(&format!(" — {c}"));
+        }
+        let mut bits = Vec::new();
+        if let Some(p) = &self.priority {
+            bits.push(p.clone());
+        }
+        bits.push(format!(
+            "owner {}",
+            self.owner.as_deref().unwrap_or("unassigned")
+        ));
+        bits.push(format!("updated {}", short_time(&self.updated)));
+        if self.customer_updated {
+            bits.push("customer replied".into());
+        }
+        s.push_str(&format!(" ({})", bits.join(", ")));
+        s
+    }
+}
+
+/// A page of tickets.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TicketList {
+    pub tickets: Vec<TicketRow>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+    /// The conditions sent to ConnectWise, for transparency.
+    pub conditions: String,
+}
+
+fn render(list: &TicketList, title: &str) -> String {
+    let mut out = vec![format!("{title}:")];
+    out.extend(list.tickets.iter().map(TicketRow::line));
+    out.push(list.page.footer());
+    out.join("\n")
+}
+
+/// Filters shared by both ticket tools.
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct TicketFilters {
+    /// Open (default), closed, or all tickets.
+    pub state: Option<OpenState>,
+    /// Text the summary contains (case-insensitive).
+    pub text: Option<String>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Board name, e.g. "Help Desk".
+    pub board: Option<String>,
+    /// Status name on that board (needs `board`), e.g. "In Progress".
+    pub status: Option<String>,
+    /// Priority name, or a number such as 1 for "Priority 1 - …".
+    pub priority: Option<String>,
+    /// Only tickets updated at or after this date/time (e.g. 2026-11-01).
+    pub updated_after: Option<String>,
+    /// Only tickets updated before this date/time.
+    pub updated_before: Option<String>,
+    /// Only tickets entered at or after this date/time.
+    pub entered_after: Option<String>,
+    /// Only tickets entered before this date/time.
+    pub entered_before: Option<String>,
+}
+
+impl TicketFilters {
+    pub async fn conditions(&self, ctx: &Ctx) -> Result<Vec<Expr>, ToolError> {
+        let mut parts = Vec::new();
+        match self.state.unwrap_or_default() {
+            OpenState::Open => parts.push(f("closedFlag").eq(false)),
+            OpenState::Closed => parts.push(f("closedFlag").eq(true)),
+            OpenState::All => {}
+        }
+        if let Some(t) = self.text.as_deref().filter(|t| !t.trim().is_empty()) {
+            parts.push(f("summary").contains(t.trim()));
+        }
+        if let Some(c) = self.company.as_deref() {
+            let co = ctx.company(c).await?;
+            parts.push(f("company/id").eq(co.id.unwrap_or_default()));
+        }
+        let board = match self.board.as_deref() {
+            Some(b) => {
+                let b = ctx.board(b).await?;
+                parts.push(f("board/id").eq(b.id.unwrap_or_default()));
+                Some(b)
+            }
+            None => None,
+        };
+        if let Some(s) = self.status.as_deref() {
+            let Some(b) = &board else {
+                return Err(ToolError::invalid("status names belong to a board: give `board` too (cw_list_boards lists boards and their statuses)"));
+            };
+            let st = ctx.status(b, s).await?;
+            parts.push(f("status/id").eq(st.id.unwrap_or_default()));
+        }
+        if let Some(p) = self.priority.as_deref() {
+            let p = ctx.priority(p).await?;
+            parts.push(f("priority/id").eq(p.id.unwrap_or_default()));
+        }
+        let tz = ctx.app.timezone;
+        for (arg, field, after) in [
+            (&self.updated_after, "_info/lastUpdated", true),
+            (&self.updated_before, "_info/lastUpdated", false),
+            (&self.entered_after, "_info/dateEntered", true),
+            (&self.entered_before, "_info/dateEntered", false),
+        ] {
+            if let Some(s) = arg {
+                let when = parse_when(s, tz, field)?;
+                parts.push(if after {
+                    f(field).ge(when)
+                } else {
+                    f(field).lt(when)
+                });
+            }
+        }
+        Ok(parts)
+    }
+}
+
+async fn list(
+    ctx: &Ctx,
+    parts: Vec<Expr>,
+    raw: &RawArgs,
+    paging: &PageArgs,
+    default_order: &str,
+) -> Result<TicketList, ToolError> {
+    let (page, size) = paging.get()?;
+    let mut parts = parts;
+    if let Some(c) = raw.conditions("Ticket")? {
+        parts.push(c);
+    }
+    let cond = all(parts);
+    let mut q = ListQuery::new()
+        .fields(Ticket::FIELDS)
+        .order_by(raw.order_by("Ticket", default_order)?)
+        .page(page, size);
+    if let Some(c) = &cond {
+        q = q.conditions(c.clone());
+    }
+    let p = ctx.cw.list::<Ticket>(endpoints::TICKETS, &[], &q).await?;
+    Ok(TicketList {
+        tickets: p.items.iter().map(TicketRow::from).collect(),
+        page: PageInfo::of(&p),
+        conditions: cond.map(|c| c.render()).unwrap_or_default(),
+    })
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct MyTicketsArgs {
+    #[serde(flatten)]
+    pub filters: TicketFilters,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct MyTickets;
+
+impl CwTool for MyTickets {
+    const NAME: &'static str = "cw_my_tickets";
+    const TITLE: &'static str = "My tickets";
+    const DESCRIPTION: &'static str = "List the tickets assigned to me (the ConnectWise member these keys belong to), most recently updated first. Open tickets by default; filter by text, company, board, status, priority and dates. Summaries may be customer-written text.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = MyTicketsArgs;
+    type Out = TicketList;
+
+    async fn run(ctx: Ctx, a: MyTicketsArgs) -> Result<TicketList, ToolError> {
+        let me = ctx.me().await?;
+        let mut parts = vec![f("owner/identifier").eq(me.as_str())];
+        parts.extend(a.filters.conditions(&ctx).await?);
+        list(&ctx, parts, &a.raw, &a.paging, "_info/lastUpdated desc").await
+    }
+
+    fn text(out: &TicketList) -> String {
+        render(out, "My tickets")
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchTicketsArgs {
+    #[serde(flatten)]
+    pub filters: TicketFilters,
+    /// Contact name, e-mail or id (within `company` when given).
+    pub contact: Option<String>,
+    /// Owner's member identifier or name; "none" for unassigned tickets.
+    pub owner: Option<String>,
+    /// A member identifier among the ticket's resources (assigned technicians).
+    pub resource: Option<String>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchTickets;
+
+impl CwTool for SearchTickets {
+    const NAME: &'static str = "cw_search_tickets";
+    const TITLE: &'static str = "Search tickets";
+    const DESCRIPTION: &'static str = "Search service tickets with typed filters: text in the summary, company, contact, board, status, priority, owner or resource, open/closed (open by default), and entered/updated date ranges. Names are resolved for you; a wrong name answers with the closest valid ones. Most recently updated first; page for more.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchTicketsArgs;
+    type Out = TicketList;
+
+    async fn run(ctx: Ctx, a: SearchTicketsArgs) -> Result<TicketList, ToolError> {
+        let mut parts = a.filters.conditions(&ctx).await?;
+        if let Some(c) = a.contact.as_deref() {
+            let company = match a.filters.company.as_deref() {
+                Some(co) => Some(ctx.company(co).await?),
+                None => None,
+            };
+            let contact = ctx.contact(c, company.as_ref()).await?;
+            parts.push(f("contact/id").eq(contact.id.unwrap_or_default()));
+        }
+        match a.owner.as_deref().map(str::trim) {
+            Some(o) if o.eq_ignore_ascii_case("none") || o.eq_ignore_ascii_case("unassigned") => {
+                parts.push(f("owner/id").eq(cw_conditions::Value::Null))
+            }
+            Some(o) => {
+                let m = ctx.member(o).await?;
+                parts.push(f("owner/identifier").eq(m.identifier.unwrap_or_default()));
+            }
+            None => {}
+        }
+        if let Some(r) = a.resource.as_deref() {
+            let m = ctx.member(r).await?;
+            parts.push(f("resources").contains(m.identifier.unwrap_or_default()));
+        }
+        list(&ctx, parts, &a.raw, &a.paging, "_info/lastUpdated desc").await
+    }
+
+    fn text(out: &TicketList) -> String {
+        render(out, "Tickets")
+    }
+}

@@ -1,0 +1,446 @@
+//! Time: review my time, search time entries, and log time against a ticket or a company.
+//! Times people type (with a time zone) are sent as whole-second UTC; ConnectWise's
+//! closed-period message is passed through with what to do about it.
+
+use chrono::{DateTime, Duration, Utc};
+use cw_client::endpoints;
+use cw_client::models::{NewTimeEntry, Ref, TimeEntry};
+use cw_client::time::cw_datetime;
+use cw_client::{Error, ListQuery};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::ticket_detail::TimeRow;
+use super::{
+    parse_tz, parse_when, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, ADD, READ,
+};
+use crate::filters::{all, f};
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimeList {
+    pub entries: Vec<TimeRow>,
+    /// Hours of the entries on this page.
+    pub total_hours: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(flatten)]
+    pub page: PageInfo,
+}
+
+fn render(t: &TimeList, title: &str) -> String {
+    let mut out = vec![format!(
+        "{title}{}{}: {:.2} h in {} entries",
+        t.member
+            .as_deref()
+            .map(|m| format!(" for {m}"))
+            .unwrap_or_default(),
+        match (&t.from, &t.to) {
+            (Some(a), Some(b)) => format!(" from {a} to {b}"),
+            _ => String::new(),
+        },
+        t.total_hours,
+        t.entries.len()
+    )];
+    out.extend(t.entries.iter().map(TimeRow::line));
+    out.push(t.page.footer());
+    out.join("\n")
+}
+
+/// `[from, to)` from what the caller typed; `to` defaults to the end of `from`'s day.
+fn range(
+    ctx: &Ctx,
+    from: Option<&str>,
+    to: Option<&str>,
+    tz_name: Option<&str>,
+) -> Result<(DateTime<Utc>, DateTime<Utc>), ToolError> {
+    let tz = parse_tz(tz_name, ctx.app.timezone)?;
+    let today = Utc::now()
+        .with_timezone(&tz)
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    let from_s = from.unwrap_or(&today);
+    let start = parse_when(from_s, tz, "from")?;
+    let end = match to {
+        Some(t) => {
+            let e = parse_when(t, tz, "to")?;
+            // A bare date means the whole of that day.
+            if t.trim().len() == 10 {
+                e + Duration::days(1)
+            } else {
+                e
+            }
+        }
+        None => parse_when(&from_s[..from_s.len().min(10)], tz, "from")? + Duration::days(1),
+    };
+    if end <= start {
+        return Err(ToolError::invalid("`to` must be after `from`"));
+    }
+    if end - start > Duration::days(366) {
+        return Err(ToolError::invalid(
+            "the range is longer than a year; narrow it",
+        ));
+    }
+    Ok((start, end))
+}
+
+async fn list(
+    ctx: &Ctx,
+    parts: Vec<cw_conditions::Expr>,
+    raw: &RawArgs,
+    paging: &PageArgs,
+) -> Result<cw_client::Page<TimeEntry>, ToolError> {
+    let (page, size) = paging.get()?;
+    let mut parts = parts;
+    if let Some(c) = raw.conditions("TimeEntry")? {
+        parts.push(c);
+    }
+    let mut q = ListQuery::new()
+        .fields(TimeEntry::FIELDS)
+        .order_by(raw.order_by("TimeEntry", "timeStart desc")?)
+        .page(page, size);
+    if let Some(c) = all(parts) {
+        q = q.conditions(c);
+    }
+    Ok(ctx
+        .cw
+        .list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q)
+        .await?)
+}
+
+fn time_list(
+    p: cw_client::Page<TimeEntry>,
+    member: Option<String>,
+    from: Option<DateTime<Utc>>,
+    to: Option<DateTime<Utc>>,
+) -> TimeList {
+    let entries: Vec<TimeRow> = p.items.iter().map(TimeRow::from).collect();
+    TimeList {
+        total_hours: (entries.iter().map(|e| e.hours).sum::<f64>() * 100.0).round() / 100.0,
+        page: PageInfo::of(&p),
+        entries,
+        member,
+        from: from.map(cw_datetime),
+        to: to.map(cw_datetime),
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct MyTimeArgs {
+    /// Start date or time (default: today, in `timezone`).
+    pub from: Option<String>,
+    /// End date or time, exclusive; a bare date includes that whole day (default: end of `from`'s day).
+    pub to: Option<String>,
+    /// IANA time zone for the dates, e.g. Europe/London (default: the server's CW_TIMEZONE, else UTC).
+    pub timezone: Option<String>,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct ListMyTime;
+
+impl CwTool for ListMyTime {
+    const NAME: &'static str = "cw_list_my_time";
+    const TITLE: &'static str = "My time";
+    const DESCRIPTION: &'static str = "List my time entries (today by default, or a date range) with the total hours, newest first.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = MyTimeArgs;
+    type Out = TimeList;
+
+    async fn run(ctx: Ctx, a: MyTimeArgs) -> Result<TimeList, ToolError> {
+        let me = ctx.me().await?;
+        let (from, to) = range(
+            &ctx,
+            a.from.as_deref(),
+            a.to.as_deref(),
+            a.timezone.as_deref(),
+        )?;
+        let parts = vec![
+            f("member/identifier").eq(me.as_str()),
+            f("timeStart").ge(from),
+            f("timeStart").lt(to),
+        ];
+        let p = list(&ctx, parts, &RawArgs::default(), &a.paging).await?;
+        Ok(time_list(p, Some(me), Some(from), Some(to)))
+    }
+
+    fn text(out: &TimeList) -> String {
+        render(out, "My time")
+    }
+}
+
+#[derive(Debug, Default, Deserialize, JsonSchema)]
+pub struct SearchTimeArgs {
+    /// Member identifier or name.
+    pub member: Option<String>,
+    /// Only time on this ticket.
+    pub ticket_id: Option<i64>,
+    /// Company name, identifier or id.
+    pub company: Option<String>,
+    /// Start date or time (inclusive).
+    pub from: Option<String>,
+    /// End date or time (exclusive; a bare date includes that day).
+    pub to: Option<String>,
+    /// IANA time zone for the dates (default: the server's CW_TIMEZONE, else UTC).
+    pub timezone: Option<String>,
+    #[serde(flatten)]
+    pub raw: RawArgs,
+    #[serde(flatten)]
+    pub paging: PageArgs,
+}
+
+pub struct SearchTimeEntries;
+
+impl CwTool for SearchTimeEntries {
+    const NAME: &'static str = "cw_search_time_entries";
+    const TITLE: &'static str = "Search time entries";
+    const DESCRIPTION: &'static str = "Search time entries by member, ticket, company and date range, newest first, with the total hours of the page.";
+    const TIER: Tier = Tier::Read;
+    const HINTS: super::Hints = READ;
+    type Args = SearchTimeArgs;
+    type Out = TimeList;
+
+    async fn run(ctx: Ctx, a: SearchTimeArgs) -> Result<TimeList, ToolError> {
+        let mut parts = Vec::new();
+        let mut member = None;
+        if let Some(m) = a.member.as_deref() {
+            let m = ctx.member(m).await?;
+            parts.push(f("member/identifier").eq(m.identifier.clone().unwrap_or_default()));
+            member = m.identifier;
+        }
+        if let Some(t) = a.ticket_id {
+            parts.push(
+                f("chargeToType")
+                    .is_in(["ServiceTicket", "ProjectTicket"])
+                    .map_err(|e| ToolError::invalid(e.to_string()))?
+                    .and(f("chargeToId").eq(t)),
+            );
+        }
+        if let Some(c) = a.company.as_deref() {
+            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
+        }
+        let (mut from, mut to) = (None, None);
+        if a.from.is_some() || a.to.is_some() {
+            let tz = parse_tz(a.timezone.as_deref(), ctx.app.timezone)?;
+            if let Some(s) = a.from.as_deref() {
+                let d = parse_when(s, tz, "from")?;
+                parts.push(f("timeStart").ge(d));
+                from = Some(d);
+            }
+            if let Some(s) = a.to.as_deref() {
+                let d = parse_when(s, tz, "to")?
+                    + if s.trim().len() == 10 {
+                        Duration::days(1)
+                    } else {
+                        Duration::zero()
+                    };
+                parts.push(f("timeStart").lt(d));
+                to = Some(d);
+            }
+        }
+        let p = list(&ctx, parts, &a.raw, &a.paging).await?;
+        Ok(time_list(p, member, from, to))
+    }
+
+    fn text(out: &TimeList) -> String {
+        render(out, "Time entries")
+    }
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+pub enum Billable {
+    Billable,
+    DoNotBill,
+    NoCharge,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NotesGoTo {
+    /// The ticket's internal analysis (technicians only).
+    Internal,
+    /// The ticket's discussion (customer-visible).
+    Discussion,
+    /// The ticket's resolution (customer-visible).
+    Resolution,
+    /// Only on the time entry.
+    None,
+}
+
+#[derive(Debug, Deserialize, JsonSchema)]
+pub struct CreateTimeArgs {
+    /// The ticket the time is for. Without it, give `company`.
+    pub ticket_id: Option<i64>,
+    /// For time not on a ticket: the company name, identifier or id.
+    pub company: Option<String>,
+    /// When the work started, e.g. 2026-11-18T09:00 (in `timezone`) or 2026-11-18T09:00:00Z.
+    pub start: String,
+    /// How long, in minutes (give this or `end`).
+    pub duration_minutes: Option<u32>,
+    /// When the work ended (give this or `duration_minutes`).
+    pub end: Option<String>,
+    /// IANA time zone of `start`/`end` when they carry no offset (default: the server's CW_TIMEZONE, else UTC).
+    pub timezone: Option<String>,
+    /// What was done.
+    pub notes: Option<String>,
+    /// Work type name, e.g. "Remote Support" (default: the tenant's default).
+    pub work_type: Option<String>,
+    /// Billable (default from the work type), DoNotBill or NoCharge.
+    pub billable: Option<Billable>,
+    /// Where the notes also show on the ticket: internal (default), discussion, resolution or none.
+    pub notes_to: Option<NotesGoTo>,
+    /// Let ConnectWise e-mail the contact and resources about this entry (default false).
+    pub notify: Option<bool>,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct TimeLogged {
+    pub entry: TimeRow,
+    pub message: String,
+}
+
+pub struct CreateTimeEntry;
+
+impl CwTool for CreateTimeEntry {
+    const NAME: &'static str = "cw_create_time_entry";
+    const TITLE: &'static str = "Log time";
+    const DESCRIPTION: &'static str = "Log my time against a ticket (or a company): a start plus duration_minutes, or start and end, in a time zone. The notes go to the ticket's internal analysis unless notes_to says otherwise. ConnectWise refuses time in a closed period or on a submitted or approved time sheet; its message is passed back with what to do.";
+    const TIER: Tier = Tier::Write;
+    const HINTS: super::Hints = ADD;
+    type Args = CreateTimeArgs;
+    type Out = TimeLogged;
+
+    async fn run(ctx: Ctx, a: CreateTimeArgs) -> Result<TimeLogged, ToolError> {
+        let tz = parse_tz(a.timezone.as_deref(), ctx.app.timezone)?;
+        let start = parse_when(&a.start, tz, "start")?;
+        let end = match (a.duration_minutes, a.end.as_deref()) {
+            (Some(m), None) => {
+                if m == 0 || m > 24 * 60 {
+                    return Err(ToolError::invalid(
+                        "duration_minutes must be from 1 to 1440",
+                    ));
+                }
+                start + Duration::minutes(m.into())
+            }
+            (None, Some(e)) => parse_when(e, tz, "end")?,
+            (Some(_), Some(_)) => {
+                return Err(ToolError::invalid(
+                    "give either duration_minutes or end, not both",
+                ))
+            }
+            (None, None) => {
+                return Err(ToolError::invalid("give duration_minutes (e.g. 30) or end"))
+            }
+        };
+        if end <= start {
+            return Err(ToolError::invalid("end must be after start"));
+        }
+        if end - start > Duration::hours(24) {
+            return Err(ToolError::invalid(
+                "a time entry cannot be longer than 24 hours; split it",
+            ));
+        }
+        if start > Utc::now() + Duration::days(31) {
+            return Err(ToolError::invalid(
+                "start is more than a month in the future; check the date",
+            ));
+        }
+        let (charge_to_id, charge_to_type) = match (a.ticket_id, a.company.as_deref()) {
+            (Some(t), None) => (t, "ServiceTicket"),
+            (None, Some(c)) => (ctx.company(c).await?.id.unwrap_or_default(), "Company"),
+            (Some(_), Some(_)) => return Err(ToolError::invalid("give ticket_id or company, not both (time on a ticket is charged to the ticket's company)")),
+            (None, None) => return Err(ToolError::invalid("give ticket_id (or company for time not on a ticket)")),
+        };
+        let work_type = match a.work_type.as_deref() {
+            Some(w) => Some(ctx.work_type(w).await?),
+            None => None,
+        };
+        let me = ctx.me().await?;
+        let notes = a
+            .notes
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty())
+            .map(str::to_string);
+        let goes = if charge_to_type == "ServiceTicket" {
+            a.notes_to.unwrap_or(NotesGoTo::Internal)
+        } else {
+            NotesGoTo::None
+        };
+        let notify = a.notify.unwrap_or(false);
+        let body = NewTimeEntry {
+            charge_to_id,
+            charge_to_type: charge_to_type.into(),
+            time_start: cw_datetime(start),
+            time_end: cw_datetime(end),
+            member: Some(Ref {
+                identifier: Some(me.clone()),
+                ..Default::default()
+            }),
+            work_type: work_type.as_ref().and_then(|w| w.id).map(Ref::id),
+            billable_option: a.billable.map(|b| format!("{b:?}")),
+            notes: notes.clone(),
+            hours_deduct: None,
+            add_to_detail_description_flag: goes == NotesGoTo::Discussion,
+            add_to_internal_analysis_flag: goes == NotesGoTo::Internal,
+            add_to_resolution_flag: goes == NotesGoTo::Resolution,
+            email_resource_flag: notify,
+            email_contact_flag: notify,
+            email_cc_flag: false,
+        };
+        let created: TimeEntry = match ctx.cw.create(endpoints::TIME_ENTRY_CREATE, &[], &body).await {
+            Ok(e) => e,
+            Err(Error::Api(e)) if e.status == 400 && e.errors.iter().any(|x| x.field.as_deref() == Some("timeStart")) => {
+                return Err(ToolError::invalid(format!(
+                    "{e}. What to do: the time period or your time sheet for {} is closed, submitted or approved; log the time in an open period, or ask whoever approves time to reopen the sheet.",
+                    start.with_timezone(&tz).format("%Y-%m-%d")
+                )))
+            }
+            Err(Error::Api(e)) if e.status == 400 && e.errors.iter().any(|x| x.field.as_deref() == Some("chargeToId")) && charge_to_type == "ServiceTicket" => {
+                return Err(ToolError::invalid(format!("{e}. What to do: check the ticket number (cw_search_tickets), or reopen the ticket if its status does not allow time.")))
+            }
+            Err(Error::Transport { maybe_sent: true, message }) => {
+                let q = ListQuery::new().conditions(f("member/identifier").eq(me.as_str()).and(f("timeStart").eq(start)).and(f("chargeToId").eq(charge_to_id))).fields(TimeEntry::FIELDS).page(1, 1);
+                ctx.cw.list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q).await?.items.into_iter().next().ok_or_else(|| {
+                    ToolError::Setup(format!("The connection to ConnectWise failed after sending ({message}) and no such time entry exists: it was not logged. Try again."))
+                })?
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let entry = TimeRow::from(&created);
+        let vis = match goes {
+            NotesGoTo::Internal => "; notes added to the ticket's internal analysis",
+            NotesGoTo::Discussion => "; notes added to the ticket's customer-visible discussion",
+            NotesGoTo::Resolution => "; notes added to the ticket's customer-visible resolution",
+            NotesGoTo::None => "",
+        };
+        let message = format!(
+            "Logged {:.2} h as {me} {} from {} to {} ({}){}{}.",
+            entry.hours,
+            if charge_to_type == "ServiceTicket" {
+                format!("on ticket #{charge_to_id}")
+            } else {
+                format!("for {}", entry.company.as_deref().unwrap_or("the company"))
+            },
+            start.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
+            end.with_timezone(&tz).format("%H:%M"),
+            tz,
+            if notes.is_some() { vis } else { "" },
+            if notify {
+                "; ConnectWise will e-mail about it"
+            } else {
+                ""
+            }
+        );
+        Ok(TimeLogged { entry, message })
+    }
+
+    fn text(out: &TimeLogged) -> String {
+        out.message.clone()
+    }
+}

@@ -1,0 +1,62 @@
+//! MCP over streamable HTTP (`POST /mcp`; GET and DELETE answer per the protocol era), plus
+//! `GET /health`. Served statelessly: every request stands on its own, so nothing about a
+//! caller is kept between requests.
+//!
+//! Until role tokens arrive this runs in dev mode only: full access, no authentication, and
+//! therefore loopback addresses only, with a loud warning.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::routing::get;
+use axum::{Json, Router};
+use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
+use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
+use serde_json::json;
+use tokio::net::TcpListener;
+
+use crate::app::App;
+use crate::server::CwServer;
+
+/// Largest MCP request body accepted.
+const MAX_BODY: usize = 1024 * 1024;
+
+pub fn router(app: Arc<App>) -> Router {
+    let factory_app = app.clone();
+    let mcp = StreamableHttpService::new(
+        move || Ok(CwServer::new(factory_app.clone())),
+        LocalSessionManager::default().into(),
+        StreamableHttpServerConfig::default()
+            .with_legacy_session_mode(false)
+            .with_json_response(true)
+            .with_max_request_body_bytes(MAX_BODY),
+    );
+    Router::new()
+        .route("/health", get(|| async { Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION")})) }))
+        .nest_service("/mcp", mcp)
+}
+
+/// Binds and serves until Ctrl-C. Refuses non-loopback addresses in dev mode.
+pub async fn serve(
+    app: Arc<App>,
+    addr: SocketAddr,
+    on_ready: impl FnOnce(SocketAddr),
+) -> Result<(), String> {
+    if !addr.ip().is_loopback() {
+        return Err(format!(
+            "refusing to serve MCP over HTTP on {addr} without authentication: bind a loopback address (--bind 127.0.0.1) until role tokens are configured"
+        ));
+    }
+    let listener = TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    tracing::warn!("DEV MODE: MCP over HTTP on http://{local}/mcp with NO authentication and full access; loopback only");
+    on_ready(local);
+    axum::serve(listener, router(app))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}

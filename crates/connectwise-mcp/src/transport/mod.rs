@@ -1,0 +1,4 @@
+//! How MCP reaches the server: stdio for a local client, streamable HTTP for shared use.
+
+pub mod http;
+pub mod stdio;
