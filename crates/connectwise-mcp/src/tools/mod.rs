@@ -135,10 +135,43 @@ impl Entry {
     }
 }
 
+/// JSON Schema formats every validator knows; schemars also emits Rust-flavoured ones
+/// (`uint32`, `int64`, `double` …) that strict clients log as unknown.
+const STANDARD_FORMATS: &[&str] = &["date-time", "date", "time", "email", "uri", "uuid"];
+
+/// Makes a schema portable: non-standard `format`s dropped, unsigned ones kept as `minimum: 0`.
+fn portable(schema: &JsonObject) -> Arc<JsonObject> {
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(o) => {
+                if let Some(f) = o.get("format").and_then(Value::as_str).map(str::to_string) {
+                    if !STANDARD_FORMATS.contains(&f.as_str()) {
+                        o.remove("format");
+                        if f.starts_with("uint") && !o.contains_key("minimum") {
+                            o.insert("minimum".into(), Value::from(0));
+                        }
+                    }
+                }
+                o.values_mut().for_each(walk);
+            }
+            Value::Array(a) => a.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut v = Value::Object(schema.clone());
+    walk(&mut v);
+    match v {
+        Value::Object(o) => Arc::new(o),
+        _ => Arc::new(schema.clone()),
+    }
+}
+
 fn entry<T: CwTool>() -> Entry {
-    let input = rmcp::handler::server::common::schema_for_input::<T::Args>()
-        .unwrap_or_else(|e| panic!("input schema of {}: {e}", T::NAME));
-    let output = rmcp::handler::server::common::schema_for_output::<T::Out>();
+    let input = portable(
+        &rmcp::handler::server::common::schema_for_input::<T::Args>()
+            .unwrap_or_else(|e| panic!("input schema of {}: {e}", T::NAME)),
+    );
+    let output = portable(&rmcp::handler::server::common::schema_for_output::<T::Out>());
     let h = T::HINTS;
     let tool = Tool::new(T::NAME, T::DESCRIPTION, input)
         .with_title(T::TITLE)

@@ -1,0 +1,167 @@
+"""Drives the real connectwise-mcp binary against the real simulator with the official MCP
+Python SDK, whichever generation is installed (1.x, as OpenWebUI pins, or 2.x)."""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pathlib
+import re
+import subprocess
+import urllib.parse
+import urllib.request
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import version
+
+import anyio
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BIN = os.environ.get("CW_MCP_BIN", str(ROOT / "target" / "release" / "connectwise-mcp"))
+SDK = version("mcp")
+V2 = int(SDK.split(".")[0]) >= 2
+
+if V2:
+    from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
+else:
+    from mcp.client.streamable_http import streamablehttp_client
+
+
+class Sim:
+    """A running `connectwise-mcp sim` with its credentials and `/__sim/` hooks."""
+
+    def __init__(self, seed: int = 11):
+        self.proc = subprocess.Popen([BIN, "sim", "--port", "0", "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.creds = json.loads(self.proc.stdout.readline())
+        self.site = self.creds["site"]
+
+    def member(self, ident: str) -> dict:
+        return next(m for m in self.creds["members"] if m["identifier"] == ident)
+
+    def env(self, ident: str = "jchen", with_member: bool = True) -> dict:
+        m = self.member(ident)
+        env = {
+            "PATH": os.environ.get("PATH", ""),
+            "CW_SITE": self.site,
+            "CW_COMPANY_ID": self.creds["companyId"],
+            "CW_CLIENT_ID": self.creds["clientId"],
+            "CW_PUBLIC_KEY": m["publicKey"],
+            "CW_PRIVATE_KEY": m["privateKey"],
+            "RUST_LOG": "info",
+        }
+        if with_member:
+            env["CW_MEMBER_IDENTIFIER"] = ident
+        return env
+
+    def _ctl(self, method: str, path: str, body=None):
+        data = json.dumps(body).encode() if body is not None else None
+        req = urllib.request.Request(f"{self.site}/__sim/{path}", data=data, method=method, headers={"content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def requests(self) -> list[dict]:
+        return self._ctl("GET", "requests")
+
+    def clear(self):
+        self._ctl("DELETE", "requests")
+
+    def fault(self, **f):
+        self._ctl("POST", "faults", f)
+
+    def outbox(self) -> list:
+        return self._ctl("GET", "outbox")
+
+    def config(self, **c):
+        self._ctl("POST", "config", c)
+
+    def api(self, path: str, params: dict | None = None, member: str = "amorgan"):
+        """A direct ConnectWise API GET, to check the tenant's state."""
+        m = self.member(member)
+        auth = base64.b64encode(f"harborview+{m['publicKey']}:{m['privateKey']}".encode()).decode()
+        url = f"{self.creds['apiBase']}{path}"
+        if params:
+            url += "?" + urllib.parse.urlencode(params)
+        req = urllib.request.Request(url, headers={"authorization": f"Basic {auth}", "clientId": self.creds["clientId"]})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read())
+
+    def close(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+@dataclass
+class Result:
+    is_error: bool
+    structured: dict | None
+    text: str
+
+
+class Session:
+    def __init__(self, s: ClientSession):
+        self.s = s
+
+    async def tools(self) -> list[dict]:
+        r = await self.s.list_tools()
+        return [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in r.tools]
+
+    async def call(self, name: str, args: dict | None = None) -> Result:
+        r = await self.s.call_tool(name, args or {})
+        if V2:
+            return Result(bool(r.is_error), r.structured_content, "\n".join(c.text for c in r.content if getattr(c, "type", "") == "text"))
+        return Result(bool(r.isError), r.structuredContent, "\n".join(c.text for c in r.content if getattr(c, "type", "") == "text"))
+
+
+@asynccontextmanager
+async def server_http(env: dict, args: list[str] | None = None):
+    proc = subprocess.Popen([BIN, "--transport", "http", "--port", "0", *(args or [])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        for line in proc.stderr:
+            m = re.search(r"MCP endpoint: (http://\S+/mcp)", line)
+            if m:
+                url = m.group(1)
+                break
+        assert url, "the HTTP server did not report its endpoint"
+        yield url
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+@asynccontextmanager
+async def connect(transport: str, env: dict, args: list[str] | None = None):
+    """An initialised MCP session to the binary over `transport` (stdio or http)."""
+    if transport == "stdio":
+        params = StdioServerParameters(command=BIN, args=args or [], env=env)
+        async with stdio_client(params) as (r, w):
+            async with ClientSession(r, w) as s:
+                await _start(s)
+                yield Session(s)
+        return
+    async with server_http(env, args) as url:
+        if V2:
+            async with create_mcp_http_client() as http:
+                async with streamable_http_client(url, http_client=http) as streams:
+                    async with ClientSession(streams[0], streams[1]) as s:
+                        await _start(s)
+                        yield Session(s)
+        else:
+            async with streamablehttp_client(url) as (r, w, _):
+                async with ClientSession(r, w) as s:
+                    await _start(s)
+                    yield Session(s)
+
+
+async def _start(s: ClientSession):
+    # 2.x speaks the stateless 2026-07-28 era (discover); 1.x the initialize era.
+    if V2:
+        await s.discover()
+    else:
+        await s.initialize()
+
+
+def run(fn, *a):
+    return anyio.run(fn, *a)
