@@ -65,3 +65,21 @@ def test_a_failed_write_is_not_retried(sim):
     r = run(go)
     assert r.is_error and "503" in r.text and "try again" in r.text, r.text
     assert len([q for q in sim.requests() if q["method"] == "POST"]) == 1
+
+
+def test_an_identical_write_resent_at_once_is_not_written_twice(sim):
+    tid = mine(sim)
+    before = notes_count(sim, tid)
+
+    async def go():
+        async with connect("stdio", sim.env()) as s:
+            a = await s.call("cw_add_ticket_note", {"ticket_id": tid, "text": "Client re-sent this."})
+            b = await s.call("cw_add_ticket_note", {"ticket_id": tid, "text": "Client re-sent this."})
+            c = await s.call("cw_add_ticket_note", {"ticket_id": tid, "text": "A different note."})
+            return a, b, c
+
+    a, b, c = run(go)
+    assert not a.is_error and not b.is_error and not c.is_error
+    assert "Already done" in b.text and b.structured == a.structured
+    assert notes_count(sim, tid) == before + 2
+    assert len([q for q in sim.requests() if q["method"] == "POST"]) == 2

@@ -14,7 +14,9 @@ def tenant_facts(sim):
     company = sim.api("/company/companies/3")
     contact = first(sim.api("/company/contacts", {"conditions": f"company/id = {company['id']}", "pageSize": 10}))
     config = first(sim.api("/company/configurations", {"pageSize": 1}))
-    return {"ticket": open_mine[0], "company": company, "contact": contact, "config": config}
+    attached = first(range(1, 50), lambda t: sim.api(f"/service/tickets/{t}/configurations"))
+    device = sim.api(f"/service/tickets/{attached}/configurations")[0]
+    return {"ticket": open_mine[0], "company": company, "contact": contact, "config": config, "attached": (attached, device)}
 
 
 def happy_calls(f):
@@ -25,6 +27,7 @@ def happy_calls(f):
         ("cw_search_tickets", {"company": co["name"], "state": "all", "page_size": 10}, lambda s: all(x["company"] == co["name"] for x in s["tickets"])),
         ("cw_search_tickets", {"board": "help desk", "status": "new", "priority": "3"}, lambda s: all(x["status"] == "New" and x["board"] == "Help Desk" for x in s["tickets"])),
         ("cw_search_tickets", {"owner": "none", "page_size": 5}, lambda s: all("owner" not in x for x in s["tickets"])),
+        ("cw_search_tickets", {"configuration": f["attached"][1]["deviceIdentifier"], "state": "all"}, lambda s: f["attached"][0] in [x["id"] for x in s["tickets"]] and "attached to" in s["note"]),
         ("cw_get_ticket", {"ticket_id": t["id"], "notes_limit": 3}, lambda s: s["ticket"]["id"] == t["id"] and len(s["notes"]) <= 3 and s["notes_total"] >= 1),
         ("cw_list_ticket_notes", {"ticket_id": t["id"], "kind": "internal"}, lambda s: all(n["kind"] == "internal" for n in s["notes"])),
         ("cw_list_my_time", {"from": "2026-01-01", "to": "2027-01-01", "page_size": 5}, lambda s: all(e["member"] == "jchen" for e in s["entries"])),
@@ -63,6 +66,18 @@ def test_every_read_tool_answers(sim, transport):
 
 
 BAD = [
+    ("cw_my_tickets", {"state": "sometimes"}, "Invalid arguments"),
+    ("cw_my_tickets", {"priority": "P9"}, "No priority"),
+    ("cw_search_tickets", {"configuration": "NO-SUCH-DEVICE"}, "No configuration"),
+    ("cw_search_tickets", {"owner": "nobody-here"}, "No member"),
+    ("cw_search_time_entries", {"member": "nobody-here"}, "No member"),
+    ("cw_search_time_entries", {"from": "yesterday-ish"}, "is not a date"),
+    ("cw_search_opportunities", {"sales_rep": "nobody-here"}, "No member"),
+    ("cw_search_activities", {"assigned_to": "nobody-here"}, "No member"),
+    ("cw_search_projects", {"conditions": "nope = 1"}, "`nope` is not a field"),
+    ("cw_list_priorities", {"x": 1}, "unknown argument"),
+    ("cw_list_work_types", {"include_inactive": "maybe"}, "Invalid arguments"),
+    ("cw_get_ticket", {"ticket_id": 1, "notes_limit": 500}, "at most 50"),
     ("cw_get_ticket", {"ticket_id": 99999999}, "does not exist"),
     ("cw_get_ticket", {"ticket_id": "abc"}, "Invalid arguments"),
     ("cw_get_ticket", {}, "missing field `ticket_id`"),

@@ -3,6 +3,9 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rmcp::model::CallToolResult;
 
 use chrono_tz::Tz;
 use cw_client::{Credentials, Upstream};
@@ -22,7 +25,12 @@ pub struct App {
     pub lookups: Lookups,
     /// Key fingerprint → the member identifier those keys belong to (from `/system/myAccount`).
     identities: Mutex<HashMap<String, String>>,
+    /// Recent successful writes by (key fingerprint, tool, arguments), for [`App::replay`].
+    recent_writes: Mutex<HashMap<String, (Instant, CallToolResult)>>,
 }
+
+/// How long an identical write is answered from the first result instead of written again.
+pub const REPLAY_WINDOW: Duration = Duration::from_secs(30);
 
 impl App {
     pub fn new(
@@ -39,7 +47,25 @@ impl App {
             tools: registry(),
             lookups: Lookups::default(),
             identities: Mutex::new(HashMap::new()),
+            recent_writes: Mutex::new(HashMap::new()),
         })
+    }
+
+    /// The first result of an identical write made moments ago with the same keys, if any.
+    /// MCP clients re-send requests (timeouts, reconnects); a note or time entry must not be
+    /// written twice because of that.
+    pub fn replay(&self, key: &str) -> Option<CallToolResult> {
+        let mut m = self.recent_writes.lock().unwrap_or_else(|e| e.into_inner());
+        m.retain(|_, (at, _)| at.elapsed() < REPLAY_WINDOW);
+        m.get(key).map(|(_, r)| r.clone())
+    }
+
+    /// Remembers a successful write for [`App::replay`].
+    pub fn remember(&self, key: String, result: &CallToolResult) {
+        self.recent_writes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key, (Instant::now(), result.clone()));
     }
 
     /// The tools a caller of `tier` may see and call.

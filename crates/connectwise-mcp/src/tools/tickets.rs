@@ -97,13 +97,181 @@ pub struct TicketList {
     pub page: PageInfo,
     /// The conditions sent to ConnectWise, for transparency.
     pub conditions: String,
+    /// With a `configuration` filter: how the device's tickets were found.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn render(list: &TicketList, title: &str) -> String {
     let mut out = vec![format!("{title}:")];
     out.extend(list.tickets.iter().map(TicketRow::line));
+    if let Some(n) = &list.note {
+        out.push(n.clone());
+    }
     out.push(list.page.footer());
     out.join("\n")
+}
+
+/// How many of a company's most recent matching tickets a `configuration` filter checks.
+const CONFIG_SCAN: u32 = 200;
+
+/// Tickets with a configuration attached. ConnectWise offers no lookup from a device to its
+/// tickets, so this checks the device company's most recently updated tickets that match the
+/// other filters (up to [`CONFIG_SCAN`], eight at a time) and says how many it checked.
+async fn with_configuration(
+    ctx: &Ctx,
+    wanted: &str,
+    mut parts: Vec<Expr>,
+    raw: &RawArgs,
+    paging: &PageArgs,
+) -> Result<TicketList, ToolError> {
+    use cw_client::models::{Configuration, ConfigurationRef};
+    use futures::stream::{self, StreamExt};
+    let (page, size) = paging.get()?;
+    let w = wanted.trim();
+    let cond = match w.parse::<i64>() {
+        Ok(id) => f("id").eq(id),
+        Err(_) => f("name").eq(w),
+    };
+    let found = ctx
+        .cw
+        .list::<Configuration>(
+            endpoints::CONFIGURATIONS,
+            &[],
+            &ListQuery::new()
+                .conditions(cond)
+                .fields("id,name,company/id,company/name")
+                .page(1, 5),
+        )
+        .await?;
+    let cfg = match found.items.as_slice() {
+        [one] => one.clone(),
+        [] => {
+            let similar = ctx
+                .cw
+                .list::<Configuration>(
+                    endpoints::CONFIGURATIONS,
+                    &[],
+                    &ListQuery::new()
+                        .conditions(f("name").contains(w))
+                        .fields("id,name")
+                        .page(1, 5),
+                )
+                .await?;
+            let names: Vec<String> = similar
+                .items
+                .iter()
+                .filter_map(|c| c.name.clone())
+                .map(|n| format!("\"{n}\""))
+                .collect();
+            return Err(ToolError::invalid(if names.is_empty() {
+                format!("No configuration named \"{w}\". Find it with cw_list_configurations.")
+            } else {
+                format!(
+                    "No configuration named \"{w}\". Did you mean {}?",
+                    names.join(" or ")
+                )
+            }));
+        }
+        many => {
+            return Err(ToolError::invalid(format!(
+                "configuration \"{w}\" matches several: {}. Use its id.",
+                many.iter()
+                    .map(|c| format!(
+                        "{} (id {})",
+                        c.name.as_deref().unwrap_or(""),
+                        c.id.unwrap_or(0)
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )))
+        }
+    };
+    let cfg_id = cfg.id.unwrap_or_default();
+    parts.push(f("company/id").eq(cfg.company.as_ref().and_then(|c| c.id).unwrap_or_default()));
+    if let Some(c) = raw.conditions("Ticket")? {
+        parts.push(c);
+    }
+    let order = raw.order_by("Ticket", "_info/lastUpdated desc")?;
+    let mut q = ListQuery::new()
+        .fields("id")
+        .order_by(order.clone())
+        .page(1, CONFIG_SCAN);
+    if let Some(c) = all(parts.clone()) {
+        q = q.conditions(c);
+    }
+    let candidates = ctx.cw.list::<Ticket>(endpoints::TICKETS, &[], &q).await?;
+    let ids: Vec<i64> = candidates.items.iter().filter_map(|t| t.id).collect();
+    let scanned = ids.len();
+    let checks = stream::iter(ids.iter().copied().map(|id| {
+        let cw = ctx.cw.clone();
+        async move {
+            let attached = cw
+                .list::<ConfigurationRef>(
+                    endpoints::TICKET_CONFIGURATIONS,
+                    &[id],
+                    &ListQuery::new().page(1, 100),
+                )
+                .await;
+            (
+                id,
+                attached.map(|p| p.items.iter().any(|c| c.id == Some(cfg_id))),
+            )
+        }
+    }))
+    .buffered(8)
+    .collect::<Vec<_>>()
+    .await;
+    let mut hits = Vec::new();
+    for (id, r) in checks {
+        if r? {
+            hits.push(id);
+        }
+    }
+    let start = ((page - 1) * size) as usize;
+    let page_ids: Vec<i64> = hits
+        .iter()
+        .skip(start)
+        .take(size as usize)
+        .copied()
+        .collect();
+    let has_more = start + page_ids.len() < hits.len();
+    let tickets = if page_ids.is_empty() {
+        Vec::new()
+    } else {
+        let q = ListQuery::new()
+            .conditions(
+                f("id")
+                    .is_in(page_ids.clone())
+                    .map_err(|e| ToolError::invalid(e.to_string()))?,
+            )
+            .fields(Ticket::FIELDS)
+            .order_by(order)
+            .page(1, size);
+        ctx.cw
+            .list::<Ticket>(endpoints::TICKETS, &[], &q)
+            .await?
+            .items
+            .iter()
+            .map(TicketRow::from)
+            .collect()
+    };
+    let company = cfg
+        .company
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_default();
+    Ok(TicketList {
+        page: PageInfo { page, page_size: size, returned: tickets.len(), has_more, next_page: has_more.then_some(page + 1) },
+        tickets,
+        conditions: all(parts).map(|c| c.render()).unwrap_or_default(),
+        note: Some(format!(
+            "Configuration {} (id {cfg_id}) is attached to {} of the {scanned} most recently updated matching tickets of {company}{}.",
+            cfg.name.as_deref().unwrap_or(""),
+            hits.len(),
+            if candidates.has_more { format!(" (only the latest {CONFIG_SCAN} were checked; narrow with dates to reach older ones)") } else { String::new() }
+        )),
+    })
 }
 
 /// Filters shared by both ticket tools.
@@ -210,6 +378,7 @@ async fn list(
         tickets: p.items.iter().map(TicketRow::from).collect(),
         page: PageInfo::of(&p),
         conditions: cond.map(|c| c.render()).unwrap_or_default(),
+        note: None,
     })
 }
 
@@ -256,6 +425,8 @@ pub struct SearchTicketsArgs {
     pub owner: Option<String>,
     /// A member identifier among the ticket's resources (assigned technicians).
     pub resource: Option<String>,
+    /// A configuration (device) name or id: tickets it is attached to.
+    pub configuration: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
     #[serde(flatten)]
@@ -267,7 +438,7 @@ pub struct SearchTickets;
 impl CwTool for SearchTickets {
     const NAME: &'static str = "cw_search_tickets";
     const TITLE: &'static str = "Search tickets";
-    const DESCRIPTION: &'static str = "Search service tickets with typed filters: text in the summary, company, contact, board, status, priority, owner or resource, open/closed (open by default), and entered/updated date ranges. Names are resolved for you; a wrong name answers with the closest valid ones. Most recently updated first; page for more.";
+    const DESCRIPTION: &'static str = "Search service tickets with typed filters: text in the summary, company, contact, board, status, priority, owner or resource, attached configuration (device), open/closed (open by default), and entered/updated date ranges. Names are resolved for you; a wrong name answers with the closest valid ones. Most recently updated first; page for more.";
     const TIER: Tier = Tier::Read;
     const HINTS: super::Hints = READ;
     type Args = SearchTicketsArgs;
@@ -296,6 +467,9 @@ impl CwTool for SearchTickets {
         if let Some(r) = a.resource.as_deref() {
             let m = ctx.member(r).await?;
             parts.push(f("resources").contains(m.identifier.unwrap_or_default()));
+        }
+        if let Some(c) = a.configuration.as_deref() {
+            return with_configuration(&ctx, c, parts, &a.raw, &a.paging).await;
         }
         list(&ctx, parts, &a.raw, &a.paging, "_info/lastUpdated desc").await
     }

@@ -52,6 +52,10 @@ pub async fn serve(
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     tracing::warn!("DEV MODE: MCP over HTTP on http://{local}/mcp with NO authentication and full access; loopback only");
+    eprintln!(
+        "\n*** DEV MODE ***  http://{local}/mcp has NO authentication: anyone on this machine can act\n\
+         with the configured ConnectWise keys. It listens on loopback only. Do not expose it.\n"
+    );
     on_ready(local);
     axum::serve(listener, router(app))
         .with_graceful_shutdown(async {
