@@ -535,7 +535,7 @@ mod tests {
             "New".to_string(),
             "In Progress".to_string(),
         ];
-        let p = |w: &str| pick("status", w, &names, |s| s.clone(), |_| None).map(|s| s.clone());
+        let p = |w: &str| pick("status", w, &names, |s| s.clone(), |_| None).cloned();
         assert_eq!(p(">closed").unwrap(), ">Closed");
         assert_eq!(p("closed").unwrap(), ">Closed");
         assert_eq!(p("in-progress").unwrap(), "In Progress");

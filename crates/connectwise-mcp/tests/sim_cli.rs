@@ -48,7 +48,7 @@ async fn sim_prints_credentials_first_and_serves_them() {
                     tech["identifier"].as_str().unwrap()
                 ),
             ),
-            ("pageSize".into(), "3".into()),
+            ("pageSize", "3".to_string()),
         ])
         .basic_auth(
             format!("harborview+{}", tech["publicKey"].as_str().unwrap()),

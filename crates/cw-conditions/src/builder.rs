@@ -32,11 +32,12 @@ impl Field {
     /// `self op value`, checking that the value fits the operator.
     pub fn cmp(&self, op: Op, value: Value) -> Result<Expr, BuildError> {
         match (&value, op.takes_list()) {
-            (Value::List(items), true) => {
-                if items.is_empty() || items.iter().any(|v| matches!(v, Value::List(_))) {
-                    return Err(BuildError::BadList);
-                }
+            (Value::List(items), true)
+                if items.is_empty() || items.iter().any(|v| matches!(v, Value::List(_))) =>
+            {
+                return Err(BuildError::BadList)
             }
+            (Value::List(_), true) => {}
             (Value::List(_), false) => return Err(BuildError::NeedsScalar(op.as_str())),
             (_, true) => return Err(BuildError::NeedsList(op.as_str())),
             _ => {}

@@ -63,6 +63,7 @@ pub fn routes() -> &'static [Route] {
     ROUTES.get_or_init(build)
 }
 
+#[allow(clippy::vec_init_then_push)] // the crud! macro pushes route by route
 fn build() -> Vec<Route> {
     let mut v: Vec<Route> = Vec::new();
     crud!(

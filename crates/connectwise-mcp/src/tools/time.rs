@@ -253,7 +253,7 @@ impl CwTool for SearchTimeEntries {
 }
 
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-pub enum Billable {
+pub enum BillOption {
     Billable,
     DoNotBill,
     NoCharge,
@@ -291,7 +291,7 @@ pub struct CreateTimeArgs {
     /// Work type name, e.g. "Remote Support" (default: the tenant's default).
     pub work_type: Option<String>,
     /// Billable (default from the work type), DoNotBill or NoCharge.
-    pub billable: Option<Billable>,
+    pub billable: Option<BillOption>,
     /// Where the notes also show on the ticket: internal (default), discussion, resolution or none.
     pub notes_to: Option<NotesGoTo>,
     /// Let ConnectWise e-mail the contact and resources about this entry (default false).

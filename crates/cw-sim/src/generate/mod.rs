@@ -335,7 +335,8 @@ impl Gen {
     fn boards(&mut self) -> Vec<Board> {
         let at = self.anchor - Duration::days(1000);
         // (board, statuses (name, closed, default, escalation))
-        let specs: &[(&str, &[(&str, bool, bool, &str)])] = &[
+        type StatusSpec = (&'static str, bool, bool, &'static str);
+        let specs: &[(&str, &[StatusSpec])] = &[
             (
                 "Help Desk",
                 &[

@@ -163,9 +163,7 @@ fn ticket(
             rec.insert("status".into(), s.reference(Kind::BoardStatus, st));
         }
     }
-    for k in ["recordType"] {
-        rec.entry(k).or_insert(json!("ServiceTicket"));
-    }
+    rec.entry("recordType").or_insert(json!("ServiceTicket"));
     for k in ["severity", "impact"] {
         if rec.get(k).is_none_or(Value::is_null) {
             rec.insert(k.into(), json!("Medium"));
