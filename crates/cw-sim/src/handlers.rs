@@ -82,6 +82,22 @@ fn check_parent(t: &Tenant, kind: Kind, parent: &Option<String>) -> Result<Optio
     }
 }
 
+/// The record a `{id}` route names, under its `{parentId}` when the route has one.
+fn record<'t>(
+    t: &'t Tenant,
+    kind: Kind,
+    id: &Option<String>,
+    parent: &Option<String>,
+) -> Result<(i64, &'t Value), CwError> {
+    let parent = check_parent(t, kind, parent)?;
+    let id = parse_id(id.as_deref().unwrap_or(""))?;
+    t.store
+        .get(kind, id)
+        .filter(|r| belongs(kind, r, parent))
+        .map(|r| (id, r))
+        .ok_or_else(|| CwError::not_found(format!("{} {id} not found", kind.label())))
+}
+
 /// Handles an API request. Returns the response and the authenticated member, if any.
 pub fn handle(inner: &Inner, req: &ApiRequest) -> (Response, Option<String>) {
     let segs: Vec<&str> = req
@@ -184,13 +200,7 @@ fn run(
         Action::Get(kind) => {
             caller.require(kind, Level::Inquire)?;
             let t = read();
-            let parent = check_parent(&t, kind, &parent)?;
-            let id = parse_id(id.as_deref().unwrap_or(""))?;
-            let rec = t
-                .store
-                .get(kind, id)
-                .filter(|r| belongs(kind, r, parent))
-                .ok_or_else(|| CwError::not_found(format!("{} {id} not found", kind.label())))?;
+            let (_, rec) = record(&t, kind, &id, &parent)?;
             let params = ListParams::parse(kind.schema(), req.query, false, None)?;
             Ok(json_response(StatusCode::OK, &params.project(rec)))
         }
@@ -219,14 +229,8 @@ fn run(
             caller.require(kind, Level::Edit)?;
             let b = body()?;
             let mut t = write();
-            let parent = check_parent(&t, kind, &parent)?;
-            let id = parse_id(id.as_deref().unwrap_or(""))?;
-            let before = t
-                .store
-                .get(kind, id)
-                .filter(|r| belongs(kind, r, parent))
-                .cloned()
-                .ok_or_else(|| CwError::not_found(format!("{} {id} not found", kind.label())))?;
+            let (id, before) = record(&t, kind, &id, &parent)?;
+            let before = before.clone();
             let candidate = if matches!(action, Action::Patch(_)) {
                 apply_patch(kind, &before, &b)?
             } else {
@@ -257,14 +261,8 @@ fn run(
         Action::Delete(kind) => {
             caller.require(kind, Level::Delete)?;
             let mut t = write();
-            let parent = check_parent(&t, kind, &parent)?;
-            let id = parse_id(id.as_deref().unwrap_or(""))?;
-            let rec = t
-                .store
-                .get(kind, id)
-                .filter(|r| belongs(kind, r, parent))
-                .cloned()
-                .ok_or_else(|| CwError::not_found(format!("{} {id} not found", kind.label())))?;
+            let (id, rec) = record(&t, kind, &id, &parent)?;
+            let rec = rec.clone();
             if kind == Kind::TimeEntry {
                 let status = rec["status"].as_str().unwrap_or("Open");
                 if !["Open", "Rejected", "ErrorsCorrected"].contains(&status) {

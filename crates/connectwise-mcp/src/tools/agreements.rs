@@ -2,12 +2,19 @@
 
 use cw_client::endpoints;
 use cw_client::models::Agreement;
-use cw_client::ListQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
-use crate::filters::{all, f};
+use crate::filters::f;
+
+const AGREEMENTS_LISTING: Listing = Listing {
+    ep: endpoints::AGREEMENTS,
+    schema: "Agreement",
+    fields: Agreement::FIELDS,
+    order: "name asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct AgreementRow {
@@ -66,14 +73,11 @@ impl CwTool for SearchAgreements {
     type Out = AgreementList;
 
     async fn run(ctx: Ctx, a: SearchAgreementsArgs) -> Result<AgreementList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         if let Some(s) = a.status.as_deref() {
             let allowed = ["Active", "Cancelled", "Expired", "Inactive"];
             let s = allowed
@@ -87,19 +91,8 @@ impl CwTool for SearchAgreements {
         if let Some(d) = a.ending_before.as_deref() {
             parts.push(f("endDate").lt(super::parse_when(d, ctx.app.timezone, "ending_before")?));
         }
-        if let Some(c) = a.raw.conditions("Agreement")? {
-            parts.push(c);
-        }
-        let mut q = ListQuery::new()
-            .fields(Agreement::FIELDS)
-            .order_by(a.raw.order_by("Agreement", "name asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
         let p = ctx
-            .cw
-            .list::<Agreement>(endpoints::AGREEMENTS, &[], &q)
+            .search::<Agreement>(&AGREEMENTS_LISTING, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items

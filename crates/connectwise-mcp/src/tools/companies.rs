@@ -3,12 +3,20 @@
 
 use cw_client::endpoints;
 use cw_client::models::Company;
-use cw_client::{Error, ListQuery};
+use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
-use crate::filters::{all, f};
+use crate::filters::f;
+
+const COMPANIES: Listing = Listing {
+    ep: endpoints::COMPANIES,
+    schema: "Company",
+    fields: Company::FIELDS,
+    order: "name asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct CompanyRow {
@@ -92,7 +100,6 @@ impl CwTool for SearchCompanies {
     type Out = CompanyList;
 
     async fn run(ctx: Ctx, a: SearchCompaniesArgs) -> Result<CompanyList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = vec![f("deletedFlag").eq(false)];
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t).or(f("identifier").contains(t)));
@@ -103,17 +110,8 @@ impl CwTool for SearchCompanies {
         if let Some(c) = a.city.as_deref() {
             parts.push(f("city").eq(c.trim()));
         }
-        if let Some(c) = a.raw.conditions("Company")? {
-            parts.push(c);
-        }
-        let q = ListQuery::new()
-            .conditions(all(parts).expect("at least one part"))
-            .fields(Company::FIELDS)
-            .order_by(a.raw.order_by("Company", "name asc")?)
-            .page(page, size);
         let p = ctx
-            .cw
-            .list::<Company>(endpoints::COMPANIES, &[], &q)
+            .search::<Company>(&COMPANIES, parts, &a.raw, &a.paging)
             .await?;
         Ok(CompanyList {
             companies: p.items.iter().map(CompanyRow::from).collect(),

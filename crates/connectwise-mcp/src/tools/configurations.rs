@@ -2,13 +2,21 @@
 
 use cw_client::endpoints;
 use cw_client::models::Configuration;
-use cw_client::{Error, ListQuery};
+use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
-use crate::filters::{all, f};
+use crate::filters::f;
 use crate::untrusted;
+
+const CONFIGURATIONS_LISTING: Listing = Listing {
+    ep: endpoints::CONFIGURATIONS,
+    schema: "CompanyConfiguration",
+    fields: Configuration::FIELDS,
+    order: "name asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ConfigRow {
@@ -124,14 +132,11 @@ impl CwTool for ListConfigurations {
     type Out = ConfigList;
 
     async fn run(ctx: Ctx, a: ListConfigurationsArgs) -> Result<ConfigList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         if !a.include_inactive.unwrap_or(false) {
             parts.push(f("activeFlag").eq(true));
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
@@ -144,19 +149,8 @@ impl CwTool for ListConfigurations {
         if let Some(ip) = a.ip_address.as_deref() {
             parts.push(f("ipAddress").eq(ip.trim()));
         }
-        if let Some(c) = a.raw.conditions("CompanyConfiguration")? {
-            parts.push(c);
-        }
-        let mut q = ListQuery::new()
-            .fields(Configuration::FIELDS)
-            .order_by(a.raw.order_by("CompanyConfiguration", "name asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
         let p = ctx
-            .cw
-            .list::<Configuration>(endpoints::CONFIGURATIONS, &[], &q)
+            .search::<Configuration>(&CONFIGURATIONS_LISTING, parts, &a.raw, &a.paging)
             .await?;
         Ok(ConfigList {
             configurations: p.items.iter().map(ConfigRow::from).collect(),

@@ -2,13 +2,21 @@
 
 use cw_client::endpoints;
 use cw_client::models::Contact;
-use cw_client::{Error, ListQuery};
+use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
-use crate::filters::{all, f};
+use crate::filters::f;
 use crate::untrusted;
+
+const CONTACTS: Listing = Listing {
+    ep: endpoints::CONTACTS,
+    schema: "Contact",
+    fields: Contact::FIELDS,
+    order: "lastName asc, firstName asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ContactRow {
@@ -126,7 +134,6 @@ impl CwTool for SearchContacts {
     type Out = ContactList;
 
     async fn run(ctx: Ctx, a: SearchContactsArgs) -> Result<ContactList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         if !a.include_inactive.unwrap_or(false) {
             parts.push(f("inactiveFlag").eq(false));
@@ -139,12 +146,7 @@ impl CwTool for SearchContacts {
                 None => f("firstName").contains(n).or(f("lastName").contains(n)),
             });
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
-        if let Some(c) = a.raw.conditions("Contact")? {
-            parts.push(c);
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         let child = match (a.email.as_deref(), a.phone.as_deref()) {
             (Some(e), _) => Some(
                 f("communicationItems/value")
@@ -158,13 +160,7 @@ impl CwTool for SearchContacts {
             ),
             _ => None,
         };
-        let mut q = ListQuery::new()
-            .fields(Contact::FIELDS)
-            .order_by(a.raw.order_by("Contact", "lastName asc, firstName asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
+        let (mut q, _) = CONTACTS.query(parts, &a.raw, &a.paging)?;
         if let Some(c) = child {
             q = q.child_conditions(c);
         }

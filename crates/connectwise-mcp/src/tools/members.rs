@@ -2,12 +2,19 @@
 
 use cw_client::endpoints;
 use cw_client::models::Member;
-use cw_client::ListQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{clean, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
-use crate::filters::{all, f};
+use crate::filters::f;
+
+const MEMBERS_LISTING: Listing = Listing {
+    ep: endpoints::MEMBERS,
+    schema: "Member",
+    fields: Member::FIELDS,
+    order: "identifier asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct MemberRow {
@@ -58,7 +65,6 @@ impl CwTool for SearchMembers {
     type Out = MemberList;
 
     async fn run(ctx: Ctx, a: SearchMembersArgs) -> Result<MemberList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         if !a.include_inactive.unwrap_or(false) {
             parts.push(f("inactiveFlag").eq(false));
@@ -71,17 +77,9 @@ impl CwTool for SearchMembers {
                     .or(f("lastName").contains(t)),
             );
         }
-        if let Some(c) = a.raw.conditions("Member")? {
-            parts.push(c);
-        }
-        let mut q = ListQuery::new()
-            .fields(Member::FIELDS)
-            .order_by(a.raw.order_by("Member", "identifier asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
-        let p = ctx.cw.list::<Member>(endpoints::MEMBERS, &[], &q).await?;
+        let p = ctx
+            .search::<Member>(&MEMBERS_LISTING, parts, &a.raw, &a.paging)
+            .await?;
         let rows = p
             .items
             .iter()

@@ -2,14 +2,21 @@
 
 use cw_client::endpoints;
 use cw_client::models::Project;
-use cw_client::ListQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{
     clean, ident, label, Ctx, CwTool, OpenState, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ,
 };
-use crate::filters::{all, f};
+use crate::filters::f;
+
+const PROJECTS_LISTING: Listing = Listing {
+    ep: endpoints::PROJECTS,
+    schema: "Project",
+    fields: Project::FIELDS,
+    order: "estimatedEnd asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct ProjectRow {
@@ -71,7 +78,6 @@ impl CwTool for SearchProjects {
     type Out = ProjectList;
 
     async fn run(ctx: Ctx, a: SearchProjectsArgs) -> Result<ProjectList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         match a.state.unwrap_or_default() {
             OpenState::Open => parts.push(f("closedFlag").eq(false)),
@@ -81,25 +87,15 @@ impl CwTool for SearchProjects {
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         if let Some(m) = a.manager.as_deref() {
             parts.push(
                 f("manager/identifier").eq(ctx.member(m).await?.identifier.unwrap_or_default()),
             );
         }
-        if let Some(c) = a.raw.conditions("Project")? {
-            parts.push(c);
-        }
-        let mut q = ListQuery::new()
-            .fields(Project::FIELDS)
-            .order_by(a.raw.order_by("Project", "estimatedEnd asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
-        let p = ctx.cw.list::<Project>(endpoints::PROJECTS, &[], &q).await?;
+        let p = ctx
+            .search::<Project>(&PROJECTS_LISTING, parts, &a.raw, &a.paging)
+            .await?;
         let rows = p
             .items
             .iter()

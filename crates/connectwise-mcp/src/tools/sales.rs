@@ -3,16 +3,30 @@
 use chrono::Duration;
 use cw_client::endpoints;
 use cw_client::models::{Activity, Opportunity};
-use cw_client::ListQuery;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{
     clean, ident, label, parse_tz, parse_when, short_time, Ctx, CwTool, OpenState, PageArgs,
     PageInfo, RawArgs, Tier, ToolError, READ,
 };
-use crate::filters::{all, f};
+use crate::filters::f;
 use crate::untrusted;
+
+const OPPORTUNITIES_LISTING: Listing = Listing {
+    ep: endpoints::OPPORTUNITIES,
+    schema: "Opportunity",
+    fields: Opportunity::FIELDS,
+    order: "expectedCloseDate asc",
+};
+
+const ACTIVITIES_LISTING: Listing = Listing {
+    ep: endpoints::ACTIVITIES,
+    schema: "Activity",
+    fields: Activity::FIELDS,
+    order: "dateStart asc",
+};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct OpportunityRow {
@@ -71,14 +85,11 @@ impl CwTool for SearchOpportunities {
     type Out = OpportunityList;
 
     async fn run(ctx: Ctx, a: SearchOpportunitiesArgs) -> Result<OpportunityList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         if let Some(s) = a.status.as_deref() {
             parts.push(f("status/name").eq(s.trim()));
         }
@@ -91,19 +102,8 @@ impl CwTool for SearchOpportunities {
                     .unwrap_or_default()),
             );
         }
-        if let Some(c) = a.raw.conditions("Opportunity")? {
-            parts.push(c);
-        }
-        let mut q = ListQuery::new()
-            .fields(Opportunity::FIELDS)
-            .order_by(a.raw.order_by("Opportunity", "expectedCloseDate asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
         let p = ctx
-            .cw
-            .list::<Opportunity>(endpoints::OPPORTUNITIES, &[], &q)
+            .search::<Opportunity>(&OPPORTUNITIES_LISTING, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items
@@ -222,7 +222,6 @@ impl CwTool for SearchActivities {
     type Out = ActivityList;
 
     async fn run(ctx: Ctx, a: SearchActivitiesArgs) -> Result<ActivityList, ToolError> {
-        let (page, size) = a.paging.get()?;
         let mut parts = Vec::new();
         match a.state.unwrap_or_default() {
             OpenState::Open => parts.push(f("status/name").ne("Closed")),
@@ -232,9 +231,7 @@ impl CwTool for SearchActivities {
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         if let Some(m) = a.assigned_to.as_deref() {
             parts.push(
                 f("assignTo/identifier").eq(ctx.member(m).await?.identifier.unwrap_or_default()),
@@ -252,19 +249,8 @@ impl CwTool for SearchActivities {
                     Duration::zero()
                 }));
         }
-        if let Some(c) = a.raw.conditions("Activity")? {
-            parts.push(c);
-        }
-        let mut q = ListQuery::new()
-            .fields(Activity::FIELDS)
-            .order_by(a.raw.order_by("Activity", "dateStart asc")?)
-            .page(page, size);
-        if let Some(c) = all(parts) {
-            q = q.conditions(c);
-        }
         let p = ctx
-            .cw
-            .list::<Activity>(endpoints::ACTIVITIES, &[], &q)
+            .search::<Activity>(&ACTIVITIES_LISTING, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items

@@ -2,14 +2,75 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
+use cw_client::endpoints::Endpoint;
 use cw_client::models::Ref;
-use cw_client::Page;
+use cw_client::{ListQuery, Page};
+use cw_conditions::Expr;
 use schemars::JsonSchema;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::ToolError;
-use crate::filters;
+use super::{Ctx, ToolError};
+use crate::filters::{self, all, f};
 use crate::untrusted;
+
+/// What a search tool lists: where, as which schema (for raw conditions and order_by), which
+/// fields it shows, and its default order.
+pub struct Listing {
+    pub ep: Endpoint,
+    pub schema: &'static str,
+    pub fields: &'static str,
+    pub order: &'static str,
+}
+
+impl Listing {
+    /// The list query for the tool's typed filters plus the caller's raw conditions and order,
+    /// and the combined conditions it sends.
+    pub fn query(
+        &self,
+        mut parts: Vec<Expr>,
+        raw: &RawArgs,
+        paging: &PageArgs,
+    ) -> Result<(ListQuery, Option<Expr>), ToolError> {
+        let (page, size) = paging.get()?;
+        if let Some(c) = raw.conditions(self.schema)? {
+            parts.push(c);
+        }
+        let cond = all(parts);
+        let mut q = ListQuery::new()
+            .fields(self.fields)
+            .order_by(raw.order_by(self.schema, self.order)?)
+            .page(page, size);
+        if let Some(c) = &cond {
+            q = q.conditions(c.clone());
+        }
+        Ok((q, cond))
+    }
+}
+
+impl Ctx {
+    /// One page of a search tool's results.
+    pub async fn search<T: DeserializeOwned>(
+        &self,
+        l: &Listing,
+        parts: Vec<Expr>,
+        raw: &RawArgs,
+        paging: &PageArgs,
+    ) -> Result<Page<T>, ToolError> {
+        let (q, _) = l.query(parts, raw, paging)?;
+        Ok(self.cw.list(l.ep, &[], &q).await?)
+    }
+
+    /// `company/id = …` for a company named by the caller, if one was.
+    pub async fn company_filter(&self, company: Option<&str>) -> Result<Option<Expr>, ToolError> {
+        match company {
+            Some(c) => Ok(Some(
+                f("company/id").eq(self.company(c).await?.id.unwrap_or_default()),
+            )),
+            None => Ok(None),
+        }
+    }
+}
 
 /// Most results a tool returns per page: output size is bounded; callers page for more.
 pub const MAX_PAGE_SIZE: u32 = 100;

@@ -117,6 +117,19 @@ impl NoteKind {
     }
 }
 
+/// The parts of a ticket note or an `allNotes` entry a [`NoteOut`] is made from.
+struct NoteSource<'a> {
+    id: Option<i64>,
+    /// Detail (discussion), internal, resolution.
+    flags: (Option<bool>, Option<bool>, Option<bool>),
+    member: &'a Option<cw_client::models::Ref>,
+    contact: &'a Option<cw_client::models::Ref>,
+    recorded_author: &'a Option<String>,
+    created: Option<String>,
+    from_time_entry: bool,
+    text: Option<&'a str>,
+}
+
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct NoteOut {
     pub id: i64,
@@ -135,48 +148,56 @@ pub struct NoteOut {
 
 impl NoteOut {
     pub fn from_note(n: &Note) -> NoteOut {
-        let by_customer = n.contact.as_ref().is_some_and(|c| c.id.is_some())
-            && n.member.as_ref().and_then(|m| m.id).is_none();
-        NoteOut {
-            id: n.id.unwrap_or_default(),
-            kind: NoteKind::of(
+        NoteOut::build(NoteSource {
+            id: n.id,
+            flags: (
                 n.detail_description_flag,
                 n.internal_analysis_flag,
                 n.resolution_flag,
             ),
-            by_customer,
-            author: if by_customer {
-                label(&n.contact)
-            } else {
-                ident(&n.member).or(clean(&n.created_by))
-            }
-            .unwrap_or_else(|| "unknown".into()),
+            member: &n.member,
+            contact: &n.contact,
+            recorded_author: &n.created_by,
             created: n.date_created.clone(),
             from_time_entry: false,
-            text: untrusted::customer_text(n.text.as_deref().unwrap_or(""), NOTE_CHARS),
-        }
+            text: n.text.as_deref(),
+        })
     }
 
     pub fn from_all_note(n: &AllNote) -> NoteOut {
-        let by_customer = n.contact.as_ref().is_some_and(|c| c.id.is_some())
-            && n.member.as_ref().and_then(|m| m.id).is_none();
-        NoteOut {
-            id: n.id.unwrap_or_default(),
-            kind: NoteKind::of(
+        NoteOut::build(NoteSource {
+            id: n.id,
+            flags: (
                 n.detail_description_flag,
                 n.internal_analysis_flag,
                 n.resolution_flag,
             ),
-            by_customer,
-            author: if by_customer {
-                label(&n.contact)
-            } else {
-                ident(&n.member).or(clean(&n.original_author))
-            }
-            .unwrap_or_else(|| "unknown".into()),
+            member: &n.member,
+            contact: &n.contact,
+            recorded_author: &n.original_author,
             created: n.info.date_created.clone().or(n.time_start.clone()),
             from_time_entry: n.note_type.as_deref() == Some("TimeEntryNote"),
-            text: untrusted::customer_text(n.text.as_deref().unwrap_or(""), NOTE_CHARS),
+            text: n.text.as_deref(),
+        })
+    }
+
+    /// A note is the customer's when a contact wrote it and no member did.
+    fn build(s: NoteSource) -> NoteOut {
+        let by_customer = s.contact.as_ref().is_some_and(|c| c.id.is_some())
+            && s.member.as_ref().and_then(|m| m.id).is_none();
+        let author = if by_customer {
+            label(s.contact)
+        } else {
+            ident(s.member).or(clean(s.recorded_author))
+        };
+        NoteOut {
+            id: s.id.unwrap_or_default(),
+            kind: NoteKind::of(s.flags.0, s.flags.1, s.flags.2),
+            by_customer,
+            author: author.unwrap_or_else(|| "unknown".into()),
+            created: s.created,
+            from_time_entry: s.from_time_entry,
+            text: untrusted::customer_text(s.text.unwrap_or(""), NOTE_CHARS),
         }
     }
 

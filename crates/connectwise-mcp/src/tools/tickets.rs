@@ -7,6 +7,7 @@ use cw_conditions::Expr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::Listing;
 use super::{
     clean, ident, label, parse_when, short_time, Ctx, CwTool, OpenState, PageArgs, PageInfo,
     RawArgs, Tier, ToolError, READ,
@@ -192,7 +193,7 @@ async fn with_configuration(
     if let Some(c) = raw.conditions("Ticket")? {
         parts.push(c);
     }
-    let order = raw.order_by("Ticket", "_info/lastUpdated desc")?;
+    let order = raw.order_by(TICKETS.schema, TICKETS.order)?;
     let mut q = ListQuery::new()
         .fields("id")
         .order_by(order.clone())
@@ -353,27 +354,22 @@ impl TicketFilters {
     }
 }
 
+/// Tickets, newest update first.
+const TICKETS: Listing = Listing {
+    ep: endpoints::TICKETS,
+    schema: "Ticket",
+    fields: Ticket::FIELDS,
+    order: "_info/lastUpdated desc",
+};
+
 async fn list(
     ctx: &Ctx,
     parts: Vec<Expr>,
     raw: &RawArgs,
     paging: &PageArgs,
-    default_order: &str,
 ) -> Result<TicketList, ToolError> {
-    let (page, size) = paging.get()?;
-    let mut parts = parts;
-    if let Some(c) = raw.conditions("Ticket")? {
-        parts.push(c);
-    }
-    let cond = all(parts);
-    let mut q = ListQuery::new()
-        .fields(Ticket::FIELDS)
-        .order_by(raw.order_by("Ticket", default_order)?)
-        .page(page, size);
-    if let Some(c) = &cond {
-        q = q.conditions(c.clone());
-    }
-    let p = ctx.cw.list::<Ticket>(endpoints::TICKETS, &[], &q).await?;
+    let (q, cond) = TICKETS.query(parts, raw, paging)?;
+    let p = ctx.cw.list::<Ticket>(TICKETS.ep, &[], &q).await?;
     Ok(TicketList {
         tickets: p.items.iter().map(TicketRow::from).collect(),
         page: PageInfo::of(&p),
@@ -407,7 +403,7 @@ impl CwTool for MyTickets {
         let me = ctx.me().await?;
         let mut parts = vec![f("owner/identifier").eq(me.as_str())];
         parts.extend(a.filters.conditions(&ctx).await?);
-        list(&ctx, parts, &a.raw, &a.paging, "_info/lastUpdated desc").await
+        list(&ctx, parts, &a.raw, &a.paging).await
     }
 
     fn text(out: &TicketList) -> String {
@@ -471,7 +467,7 @@ impl CwTool for SearchTickets {
         if let Some(c) = a.configuration.as_deref() {
             return with_configuration(&ctx, c, parts, &a.raw, &a.paging).await;
         }
-        list(&ctx, parts, &a.raw, &a.paging, "_info/lastUpdated desc").await
+        list(&ctx, parts, &a.raw, &a.paging).await
     }
 
     fn text(out: &TicketList) -> String {

@@ -11,10 +11,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ticket_detail::TimeRow;
+use super::Listing;
 use super::{
     parse_tz, parse_when, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, ADD, READ,
 };
-use crate::filters::{all, f};
+use crate::filters::f;
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TimeList {
@@ -88,29 +89,12 @@ fn range(
     Ok((start, end))
 }
 
-async fn list(
-    ctx: &Ctx,
-    parts: Vec<cw_conditions::Expr>,
-    raw: &RawArgs,
-    paging: &PageArgs,
-) -> Result<cw_client::Page<TimeEntry>, ToolError> {
-    let (page, size) = paging.get()?;
-    let mut parts = parts;
-    if let Some(c) = raw.conditions("TimeEntry")? {
-        parts.push(c);
-    }
-    let mut q = ListQuery::new()
-        .fields(TimeEntry::FIELDS)
-        .order_by(raw.order_by("TimeEntry", "timeStart desc")?)
-        .page(page, size);
-    if let Some(c) = all(parts) {
-        q = q.conditions(c);
-    }
-    Ok(ctx
-        .cw
-        .list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q)
-        .await?)
-}
+const TIME_ENTRIES: Listing = Listing {
+    ep: endpoints::TIME_ENTRIES,
+    schema: "TimeEntry",
+    fields: TimeEntry::FIELDS,
+    order: "timeStart desc",
+};
 
 fn time_list(
     p: cw_client::Page<TimeEntry>,
@@ -165,7 +149,9 @@ impl CwTool for ListMyTime {
             f("timeStart").ge(from),
             f("timeStart").lt(to),
         ];
-        let p = list(&ctx, parts, &RawArgs::default(), &a.paging).await?;
+        let p = ctx
+            .search::<TimeEntry>(&TIME_ENTRIES, parts, &RawArgs::default(), &a.paging)
+            .await?;
         Ok(time_list(p, Some(me), Some(from), Some(to)))
     }
 
@@ -221,9 +207,7 @@ impl CwTool for SearchTimeEntries {
                     .and(f("chargeToId").eq(t)),
             );
         }
-        if let Some(c) = a.company.as_deref() {
-            parts.push(f("company/id").eq(ctx.company(c).await?.id.unwrap_or_default()));
-        }
+        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
         let (mut from, mut to) = (None, None);
         if a.from.is_some() || a.to.is_some() {
             let tz = parse_tz(a.timezone.as_deref(), ctx.app.timezone)?;
@@ -243,7 +227,9 @@ impl CwTool for SearchTimeEntries {
                 to = Some(d);
             }
         }
-        let p = list(&ctx, parts, &a.raw, &a.paging).await?;
+        let p = ctx
+            .search::<TimeEntry>(&TIME_ENTRIES, parts, &a.raw, &a.paging)
+            .await?;
         Ok(time_list(p, member, from, to))
     }
 
