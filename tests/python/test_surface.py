@@ -50,3 +50,35 @@ def test_read_only_offers_only_read_tools(sim):
     assert all(t["annotations"]["readOnlyHint"] for t in tools)
     assert refused, "a write tool is neither listed nor callable"
     assert not [q for q in sim.requests() if q["method"] != "GET"]
+
+
+def test_transport_and_port_come_from_the_environment_like_seed_000(sim):
+    import re
+    import subprocess
+
+    from harness import BIN
+    env = {**sim.env(), "TRANSPORT": "http", "PORT": "0"}
+    p = subprocess.Popen([BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        url = None
+        for line in p.stderr:
+            m = re.search(r"MCP endpoint: (http://127\.0\.0\.1:\d+/mcp)", line)
+            if m:
+                url = m.group(1)
+                break
+        assert url
+        import urllib.request
+        with urllib.request.urlopen(url.replace("/mcp", "/health")) as r:
+            assert r.status == 200
+    finally:
+        p.kill()
+        p.wait()
+
+
+def test_http_refuses_a_public_bind_without_authentication(sim):
+    import subprocess
+
+    from harness import BIN
+    r = subprocess.run([BIN, "--transport", "http", "--bind", "0.0.0.0", "--port", "0"], env=sim.env(), capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0
+    assert "refusing" in r.stderr and "loopback" in r.stderr

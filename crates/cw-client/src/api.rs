@@ -63,6 +63,55 @@ impl CwClient {
         })
     }
 
+    /// Every record matching `q` (up to `max`), by ConnectWise's forward-only paging: pages
+    /// follow ids (`pageId`), which stays fast and consistent on large tables where deep
+    /// `page=` offsets do not. `q.page` and `q.order_by` are ignored (results come by id).
+    pub async fn list_forward<T: DeserializeOwned>(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        q: &ListQuery,
+        max: usize,
+    ) -> Result<Vec<T>> {
+        let mut out: Vec<T> = Vec::new();
+        let mut page_id: Option<String> = None;
+        loop {
+            let mut query: Vec<(&str, String)> = q
+                .pairs()
+                .into_iter()
+                .filter(|(k, _)| !matches!(*k, "page" | "orderBy"))
+                .collect();
+            if let Some(p) = &page_id {
+                query.push(("pageId", p.clone()));
+            }
+            let raw = self.call_with(ep, args, &query, None, true).await?;
+            let items: Vec<T> = serde_json::from_slice(&raw.body)
+                .map_err(|e| Error::Decode(format!("{} {}: {e}", ep.method, ep.path)))?;
+            let got = items.len();
+            out.extend(items);
+            // The next page is the first link's pageId; an empty Link means done.
+            let next = raw
+                .link
+                .as_deref()
+                .and_then(|l| l.split(';').next())
+                .and_then(|u| u.rsplit_once("pageId="))
+                .map(|(_, id)| {
+                    id.trim_end_matches('>')
+                        .split('&')
+                        .next()
+                        .unwrap_or("")
+                        .to_string()
+                })
+                .filter(|id| !id.is_empty());
+            match next {
+                Some(id) if got > 0 && out.len() < max => page_id = Some(id),
+                _ => break,
+            }
+        }
+        out.truncate(max);
+        Ok(out)
+    }
+
     /// `…/count` with the same conditions.
     pub async fn count(
         &self,

@@ -142,9 +142,23 @@ impl CwClient {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Raw> {
+        self.call_with(ep, args, query, body, false).await
+    }
+
+    /// [`CwClient::call`], optionally asking for forward-only pagination.
+    pub async fn call_with(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        forward_only: bool,
+    ) -> Result<Raw> {
         let mut rediscovered = false;
         loop {
-            let r = self.call_once_with_retries(ep, args, query, body).await;
+            let r = self
+                .call_once_with_retries(ep, args, query, body, forward_only)
+                .await;
             match r {
                 Err(Error::Api(ref a)) if a.status == 404 && !rediscovered => {
                     rediscovered = true;
@@ -164,12 +178,13 @@ impl CwClient {
         args: &[i64],
         query: &[(&str, String)],
         body: Option<&Value>,
+        forward_only: bool,
     ) -> Result<Raw> {
         let retry = self.up.cfg.retry;
         let idempotent = ep.method == "GET";
         let mut attempt = 0u32;
         loop {
-            let r = self.send(ep, args, query, body).await;
+            let r = self.send(ep, args, query, body, forward_only).await;
             let wait = match &r {
                 _ if !idempotent || attempt >= retry.max_retries => None,
                 Err(Error::Api(a)) if a.status == 429 || a.status >= 500 => {
@@ -204,6 +219,7 @@ impl CwClient {
         args: &[i64],
         query: &[(&str, String)],
         body: Option<&Value>,
+        forward_only: bool,
     ) -> Result<Raw> {
         let cfg = &self.up.cfg;
         let url = format!(
@@ -235,6 +251,9 @@ impl CwClient {
                     .unwrap_or(HeaderValue::from_static("application/json")),
             )
             .query(query);
+        if forward_only {
+            rb = rb.header("pagination-type", "forward-only");
+        }
         if let Some(b) = body {
             rb = rb
                 .header(CONTENT_TYPE, "application/json; charset=utf-8")

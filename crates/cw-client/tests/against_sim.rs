@@ -300,3 +300,38 @@ async fn my_account_is_optional() {
     sim.sim.tenant_mut().my_account_enabled = false;
     assert!(c.my_account().await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn forward_only_paging_walks_every_record_by_id() {
+    let sim = sim().await;
+    let c = client_for(&sim, "amorgan");
+    let q = ListQuery::new()
+        .conditions(Field::new("closedFlag").unwrap().eq(true))
+        .fields("id")
+        .page(1, 50);
+    let all = c
+        .list_forward::<Ticket>(endpoints::TICKETS, &[], &q, usize::MAX)
+        .await
+        .unwrap();
+    let total = c
+        .count(endpoints::TICKETS_COUNT, &[], q.conditions.as_ref())
+        .await
+        .unwrap();
+    assert_eq!(all.len() as u64, total);
+    let ids: Vec<i64> = all.iter().map(|t| t.id.unwrap()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "by id, no repeats");
+    let log = sim.sim.hooks().requests();
+    let pages: Vec<_> = log
+        .iter()
+        .filter(|r| r.path == "/service/tickets")
+        .collect();
+    assert_eq!(pages.len() as u64, total.div_ceil(50).max(1));
+    assert!(pages[1..]
+        .iter()
+        .all(|r| r.param("pageId").is_some() && r.param("page").is_none()));
+    let capped = c
+        .list_forward::<Ticket>(endpoints::TICKETS, &[], &q, 60)
+        .await
+        .unwrap();
+    assert_eq!(capped.len(), 60);
+}
