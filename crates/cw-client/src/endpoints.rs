@@ -53,6 +53,7 @@ endpoints! {
     BOARD_TYPES = "GET" "/service/boards/{parentId}/types";
     PRIORITIES = "GET" "/service/priorities";
     TIME_ENTRIES = "GET" "/time/entries";
+    TIME_ENTRIES_COUNT = "GET" "/time/entries/count";
     TIME_ENTRY = "GET" "/time/entries/{id}";
     TIME_ENTRY_CREATE = "POST" "/time/entries";
     TIME_SHEETS = "GET" "/time/sheets";

@@ -15,6 +15,31 @@ use crate::config::{Config, Credentials};
 use crate::endpoints::Endpoint;
 use crate::error::{ApiError, Error, Result};
 
+/// What `/login/companyinfo/{company}` says.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct CompanyInfo {
+    #[serde(rename = "CompanyName")]
+    pub company_name: Option<String>,
+    #[serde(rename = "Codebase")]
+    pub codebase: Option<String>,
+    #[serde(rename = "VersionCode")]
+    pub version_code: Option<String>,
+    /// `"True"` in the documentation's example, `true` in recorded responses: either shape.
+    #[serde(rename = "IsCloud")]
+    pub is_cloud: Option<serde_json::Value>,
+}
+
+impl CompanyInfo {
+    pub fn cloud(&self) -> bool {
+        match &self.is_cloud {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+            _ => false,
+        }
+    }
+}
+
 /// The fallback when `/login/companyinfo` does not answer: what on-prem servers use.
 const ON_PREM_CODEBASE: &str = "v4_6_release/";
 
@@ -77,27 +102,55 @@ impl Upstream {
         found
     }
 
-    async fn discover(&self) -> String {
+    /// `GET /login/companyinfo/{company}` (no auth): what the site says about the company, or
+    /// `None` when it does not know it (ConnectWise answers an unknown company with `null`).
+    pub async fn company_info(&self) -> Result<Option<CompanyInfo>> {
         let url = format!(
             "{}/login/companyinfo/{}",
             self.cfg.site.origin, self.cfg.company_id
         );
-        let found = async {
-            let r = self.http.get(&url).send().await.ok()?;
-            if !r.status().is_success() {
-                return None;
-            }
-            let v: Value = r.json().await.ok()?;
-            let cb = v.get("Codebase")?.as_str()?.trim().to_string();
-            (!cb.is_empty()).then(|| {
-                if cb.ends_with('/') {
-                    cb
-                } else {
-                    format!("{cb}/")
-                }
-            })
+        let r = self
+            .http
+            .get(&url)
+            .send()
+            .await
+            .map_err(|e| Error::Transport {
+                maybe_sent: false,
+                message: describe(&e),
+            })?;
+        let status = r.status().as_u16();
+        let body = r.bytes().await.map_err(|e| Error::Transport {
+            maybe_sent: true,
+            message: describe(&e),
+        })?;
+        if !(200..300).contains(&status) {
+            return Err(Error::Api(ApiError::from_body(
+                status,
+                &String::from_utf8_lossy(&body),
+                None,
+            )));
         }
-        .await;
+        match serde_json::from_slice::<Option<CompanyInfo>>(&body) {
+            Ok(info) => Ok(info),
+            Err(_) => Ok(None),
+        }
+    }
+
+    async fn discover(&self) -> String {
+        let found = match self.company_info().await {
+            Ok(Some(info)) => info
+                .codebase
+                .map(|cb| cb.trim().to_string())
+                .filter(|cb| !cb.is_empty())
+                .map(|cb| {
+                    if cb.ends_with('/') {
+                        cb
+                    } else {
+                        format!("{cb}/")
+                    }
+                }),
+            _ => None,
+        };
         match found {
             Some(cb) => cb,
             None => {
@@ -354,5 +407,23 @@ mod tests {
             let exp = (base * (1 << attempt.min(16))).min(cap);
             assert!(d >= exp / 2 && d <= exp, "{attempt}: {d:?}");
         }
+    }
+}
+
+#[cfg(test)]
+mod company_info_tests {
+    use super::CompanyInfo;
+
+    #[test]
+    fn is_cloud_comes_as_a_string_or_a_bool() {
+        let a: CompanyInfo = serde_json::from_str(r#"{"CompanyName":"ConnectWise","Codebase":"v2017_3/","VersionCode":"v2017.3","VersionNumber":"v4.6.38842","CompanyID":"CW","IsCloud":"True"}"#).unwrap();
+        assert!(a.cloud());
+        assert_eq!(a.codebase.as_deref(), Some("v2017_3/"));
+        let b: CompanyInfo =
+            serde_json::from_str(r#"{"Codebase":"v4_6_release/","IsCloud":false}"#).unwrap();
+        assert!(!b.cloud());
+        assert!(serde_json::from_str::<Option<CompanyInfo>>("null")
+            .unwrap()
+            .is_none());
     }
 }

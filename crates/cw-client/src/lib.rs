@@ -24,6 +24,6 @@ pub mod time;
 
 pub use config::{Config, ConfigError, Credentials, Secret, Site};
 pub use error::{ApiError, Error, Result};
-pub use http::{CwClient, Upstream};
+pub use http::{CompanyInfo, CwClient, Upstream};
 pub use patch::PatchOp;
 pub use query::{ListQuery, Page};

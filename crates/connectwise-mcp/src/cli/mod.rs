@@ -1,5 +1,6 @@
 //! Command-line interface: `connectwise-mcp [serve]`, `demo`, `sim`.
 
+mod check;
 mod demo;
 mod serve;
 mod sim;
@@ -28,6 +29,8 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Serve the simulated ConnectWise PSA API alone (for curl, scripts and tests).
     Sim(sim::SimArgs),
+    /// Check the configuration and credentials against ConnectWise, with a fix for each failure.
+    Check,
 }
 
 pub async fn run(cli: Cli) -> Result<(), String> {
@@ -35,6 +38,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Some(Command::Serve(a)) => serve::run(a).await,
         Some(Command::Demo(a)) => demo::run(a).await,
         Some(Command::Sim(a)) => sim::run(a).await,
+        Some(Command::Check) => check::run().await,
         None => serve::run(cli.serve).await,
     }
 }
