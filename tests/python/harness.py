@@ -163,5 +163,10 @@ async def _start(s: ClientSession):
         await s.initialize()
 
 
+def mine(ticket: dict, me: str = "jchen") -> bool:
+    """A ticket is mine when I own it or am one of its resources."""
+    return ticket.get("owner") == me or me in [r.strip() for r in ticket.get("resources", "").split(",")]
+
+
 def run(fn, *a):
     return anyio.run(fn, *a)

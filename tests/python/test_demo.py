@@ -3,7 +3,7 @@ things to try; over stdio it serves a desktop client. Both act on the embedded t
 import re
 import subprocess
 
-from harness import BIN, V2, run
+from harness import BIN, V2, mine, run
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
@@ -43,4 +43,4 @@ def test_demo_over_stdio_serves_a_desktop_client():
 
     res = run(go)
     structured = res.structured_content if V2 else res.structuredContent
-    assert structured["tickets"] and all(t["owner"] == "jchen" for t in structured["tickets"])
+    assert structured["tickets"] and all(mine(t) for t in structured["tickets"])

@@ -3,7 +3,7 @@
 `conditions` stays inside the server's scope. Hostile text coming back is cleaned and fenced."""
 import pytest
 
-from harness import connect, run
+from harness import connect, mine, run
 
 CORPUS = [
     '" OR id>0 OR "',
@@ -69,8 +69,8 @@ def test_raw_conditions_cannot_escape_my_scope(sim):
     r, reqs = run(go)
     assert not r.is_error, r.text
     sent = [val for k, val in reqs[-1]["query"] if k == "conditions"]
-    assert sent == ['owner/identifier = "jchen" and (closedFlag = true or id > 0)']
-    assert r.structured["tickets"] and all(t["owner"] == "jchen" for t in r.structured["tickets"])
+    assert sent == ['(owner/identifier = "jchen" or resources contains "jchen") and (closedFlag = true or id > 0)']
+    assert r.structured["tickets"] and all(mine(t) for t in r.structured["tickets"])
 
 
 def test_hostile_customer_text_comes_back_clean_and_fenced(sim):

@@ -2,7 +2,7 @@
 its errors, which must say what to change and must change nothing."""
 import pytest
 
-from harness import connect, run
+from harness import connect, mine, run
 
 
 def first(items, pred=lambda x: True):
@@ -23,7 +23,8 @@ def happy_calls(f):
     t, co, ct, cfg = f["ticket"], f["company"], f["contact"], f["config"]
     email = first(ct["communicationItems"], lambda i: i["communicationType"] == "Email")["value"]
     return [
-        ("cw_my_tickets", {"page_size": 5}, lambda s: s["tickets"] and all(x["owner"] == "jchen" and not x["closed"] for x in s["tickets"])),
+        ("cw_my_tickets", {"page_size": 5}, lambda s: s["tickets"] and all(mine(x) and not x["closed"] for x in s["tickets"])),
+        ("cw_my_tickets", {"include_resource": False, "page_size": 5}, lambda s: "resources" not in s["conditions"] and all(x["owner"] == "jchen" for x in s["tickets"])),
         ("cw_search_tickets", {"company": co["name"], "state": "all", "page_size": 10}, lambda s: all(x["company"] == co["name"] for x in s["tickets"])),
         ("cw_search_tickets", {"board": "help desk", "status": "new", "priority": "3"}, lambda s: all(x["status"] == "New" and x["board"] == "Help Desk" for x in s["tickets"])),
         ("cw_search_tickets", {"owner": "none", "page_size": 5}, lambda s: all("owner" not in x for x in s["tickets"])),
@@ -163,7 +164,7 @@ def test_my_tools_fall_back_to_my_account_and_explain_when_missing(sim):
             return ok
 
     ok = run(go)
-    assert not ok.is_error and all(t["owner"] == "jchen" for t in ok.structured["tickets"])
+    assert not ok.is_error and all(mine(t) for t in ok.structured["tickets"])
 
     async def missing():
         async with connect("stdio", sim.env(with_member=False)) as s:
@@ -171,3 +172,20 @@ def test_my_tools_fall_back_to_my_account_and_explain_when_missing(sim):
 
     r = run(missing)
     assert r.is_error and "CW_MEMBER_IDENTIFIER" in r.text
+
+
+def test_my_tickets_include_those_i_am_a_resource_on(sim):
+    shared = sim.api("/service/tickets", {"conditions": 'resources contains "jchen" and owner/identifier != "jchen" and closedFlag = false', "pageSize": 1})
+    assert shared, "the demo tenant has tickets jchen helps on without owning"
+    tid = shared[0]["id"]
+
+    async def go():
+        async with connect("stdio", sim.env()) as s:
+            with_res = await s.call("cw_my_tickets", {"conditions": f"id = {tid}"})
+            without = await s.call("cw_my_tickets", {"conditions": f"id = {tid}", "include_resource": False})
+            return with_res, without
+
+    with_res, without = run(go)
+    assert [t["id"] for t in with_res.structured["tickets"]] == [tid]
+    assert "jchen" in with_res.structured["tickets"][0]["resources"] and "resources" in with_res.text
+    assert without.structured["tickets"] == []

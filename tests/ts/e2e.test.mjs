@@ -66,7 +66,7 @@ for (const [name, connect] of [["stdio", connectStdio], ["http", connectHttp]]) 
       const mine = await client.callTool({ name: "cw_my_tickets", arguments: { page_size: 5 } });
       assert.ok(!mine.isError, JSON.stringify(mine.content));
       assert.ok(mine.structuredContent.tickets.length > 0);
-      assert.ok(mine.structuredContent.tickets.every((t) => t.owner === "jchen"));
+      assert.ok(mine.structuredContent.tickets.every((t) => t.owner === "jchen" || (t.resources ?? "").split(",").map((r) => r.trim()).includes("jchen")));
       const id = mine.structuredContent.tickets[0].id;
       const detail = await client.callTool({ name: "cw_get_ticket", arguments: { ticket_id: id } });
       assert.equal(detail.structuredContent.ticket.id, id);

@@ -68,8 +68,8 @@ macro_rules! model {
 
 model!(
     /// A service ticket as lists show it.
-    Ticket ["id,summary,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,closedFlag,closedDate,customerUpdatedFlag,requiredDate,_info/lastUpdated,_info/dateEntered,_info/enteredBy"] {
-        id: i64, summary: String, board: Ref, status: Ref, company: Ref, contact: Ref, owner: Ref,
+    Ticket ["id,summary,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,resources,closedFlag,closedDate,customerUpdatedFlag,requiredDate,_info/lastUpdated,_info/dateEntered,_info/enteredBy"] {
+        id: i64, summary: String, board: Ref, status: Ref, company: Ref, contact: Ref, owner: Ref, resources: String,
         priority: Ref, r#type: Ref, sub_type: Ref, item: Ref, closed_flag: bool, closed_date: String,
         customer_updated_flag: bool, required_date: String
         ; info

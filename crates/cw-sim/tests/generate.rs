@@ -158,3 +158,15 @@ fn customer_text_contains_the_hostile_cases_real_tickets_do() {
     assert!(texts.iter().any(|x| x.contains("<img src=x onerror")));
     assert!(texts.iter().any(|x| x.contains('\0')));
 }
+
+#[test]
+fn some_tickets_have_a_second_resource() {
+    let t = generate(&spec(1, 600));
+    let shared = t
+        .store
+        .table(Kind::Ticket)
+        .values()
+        .filter(|x| x["resources"].as_str().is_some_and(|r| r.contains(", ")))
+        .count();
+    assert!(shared > 10, "{shared}");
+}

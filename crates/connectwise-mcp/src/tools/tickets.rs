@@ -33,6 +33,9 @@ pub struct TicketRow {
     /// Owner's member identifier; absent when unassigned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub owner: Option<String>,
+    /// Member identifiers assigned to work on it, e.g. "jchen, psharma".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub resources: Option<String>,
     pub closed: bool,
     /// The customer updated it since a technician last did.
     pub customer_updated: bool,
@@ -53,6 +56,7 @@ impl From<&Ticket> for TicketRow {
             status: label(&t.status),
             priority: label(&t.priority),
             owner: ident(&t.owner),
+            resources: clean(&t.resources),
             closed: t.closed_flag.unwrap_or(false),
             customer_updated: t.customer_updated_flag.unwrap_or(false),
             entered: t.info.date_entered.clone(),
@@ -81,6 +85,13 @@ impl TicketRow {
             "owner {}",
             self.owner.as_deref().unwrap_or("unassigned")
         ));
+        if let Some(r) = self
+            .resources
+            .as_deref()
+            .filter(|r| Some(*r) != self.owner.as_deref())
+        {
+            bits.push(format!("resources {r}"));
+        }
         bits.push(format!("updated {}", short_time(&self.updated)));
         if self.customer_updated {
             bits.push("customer replied".into());
@@ -380,6 +391,8 @@ async fn list(
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 pub struct MyTicketsArgs {
+    /// Also tickets I am assigned to as a resource without owning them (default true).
+    pub include_resource: Option<bool>,
     #[serde(flatten)]
     pub filters: TicketFilters,
     #[serde(flatten)]
@@ -393,7 +406,7 @@ pub struct MyTickets;
 impl CwTool for MyTickets {
     const NAME: &'static str = "cw_my_tickets";
     const TITLE: &'static str = "My tickets";
-    const DESCRIPTION: &'static str = "List the tickets assigned to me (the ConnectWise member these keys belong to), most recently updated first. Open tickets by default; filter by text, company, board, status, priority and dates. Summaries may be customer-written text.";
+    const DESCRIPTION: &'static str = "List the tickets assigned to me (the ConnectWise member these keys belong to) as owner or resource, most recently updated first. Open tickets by default; filter by text, company, board, status, priority and dates. Summaries may be customer-written text.";
     const TIER: Tier = Tier::Read;
     const HINTS: super::Hints = READ;
     type Args = MyTicketsArgs;
@@ -401,7 +414,12 @@ impl CwTool for MyTickets {
 
     async fn run(ctx: Ctx, a: MyTicketsArgs) -> Result<TicketList, ToolError> {
         let me = ctx.me().await?;
-        let mut parts = vec![f("owner/identifier").eq(me.as_str())];
+        let owner = f("owner/identifier").eq(me.as_str());
+        let mut parts = vec![if a.include_resource.unwrap_or(true) {
+            owner.or(f("resources").contains(me.as_str()))
+        } else {
+            owner
+        }];
         parts.extend(a.filters.conditions(&ctx).await?);
         list(&ctx, parts, &a.raw, &a.paging).await
     }

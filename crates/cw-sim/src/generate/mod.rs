@@ -860,7 +860,19 @@ impl Gen {
             });
             if let Some(o) = owner {
                 t["owner"] = self.refer(Kind::Member, o);
-                t["resources"] = json!(owner_ident);
+                // Some tickets pull in a second technician as a resource.
+                let helper = self.techs[self.rng.random_range(0..self.techs.len())];
+                let helper_ident = self
+                    .s
+                    .get(Kind::Member, helper)
+                    .and_then(|m| m["identifier"].as_str())
+                    .unwrap_or("")
+                    .to_string();
+                t["resources"] = if helper != o && self.chance(0.15) {
+                    json!(format!("{owner_ident}, {helper_ident}"))
+                } else {
+                    json!(owner_ident)
+                };
             }
             if closed {
                 t["closedDate"] = json!(fmt_dt(updated));
