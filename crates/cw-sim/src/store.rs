@@ -121,8 +121,8 @@ pub fn contact_name(c: &Value) -> String {
 /// A weekly time period: the unit a time sheet covers.
 #[derive(Debug, Clone, Copy)]
 pub struct Periods {
-    /// Monday of the first period still open for entry.
-    pub first_open: NaiveDate,
+    /// Monday of the first period defined; earlier periods are closed to new time.
+    pub first: NaiveDate,
     /// Monday of the last period defined (entries after its Sunday are refused).
     pub last: NaiveDate,
 }

@@ -28,6 +28,9 @@ pub struct TenantSpec {
     pub anchor: DateTime<Utc>,
 }
 
+/// How many weeks back time sheets (and open or closed periods) reach from the anchor's week.
+const SHEET_WEEKS: i64 = 27;
+
 /// The default demo size.
 pub const DEMO_TICKETS: usize = 600;
 
@@ -92,7 +95,7 @@ pub fn generate(spec: &TenantSpec) -> Tenant {
         keys: g.keys,
         anchor: spec.anchor,
         periods: Periods {
-            first_open: monday,
+            first: monday - Duration::weeks(SHEET_WEEKS),
             last: monday + Duration::weeks(8),
         },
         ticket_configs: g.ticket_configs,
@@ -735,7 +738,7 @@ impl Gen {
         let techs = self.techs.clone();
         for m in techs {
             let mref = self.refer(Kind::Member, m);
-            for w in (0..=27).rev() {
+            for w in (0..=SHEET_WEEKS).rev() {
                 let monday = this_week - Duration::weeks(w);
                 let end = monday + Duration::days(6);
                 let iso = monday.iso_week();

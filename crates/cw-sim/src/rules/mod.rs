@@ -548,15 +548,8 @@ fn time_entry(
     rec.entry("hoursDeduct").or_insert(json!(0.0));
     // The open-period rule: time lands on the member's sheet for the period.
     let monday = period_start(start.date_naive());
-    let first = t
-        .store
-        .table(Kind::TimeSheet)
-        .values()
-        .filter_map(|sh| sh["dateStart"].as_str())
-        .filter_map(|d| NaiveDate::parse_from_str(&d[..10], "%Y-%m-%d").ok())
-        .min();
     let period = format!("{monday} to {}", monday + Duration::days(6));
-    if first.is_some_and(|f| monday < f) {
+    if monday < t.periods.first {
         return Err(bad(
             "timeStart",
             "InvalidObject",
