@@ -203,6 +203,25 @@ pub struct UpdateTicketArgs {
 
 pub struct UpdateTicket;
 
+/// The patch an update sends, and the `field: before → after` lines it reports.
+#[derive(Default)]
+struct Edit {
+    ops: Vec<PatchOp>,
+    changes: Vec<String>,
+}
+
+impl Edit {
+    /// Points a reference field at another record (replaced whole, as ConnectWise requires).
+    fn point(&mut self, path: &'static str, from: String, to: &Option<String>, id: Option<i64>) {
+        self.changes.push(format!(
+            "{path}: {from} → {}",
+            to.as_deref().unwrap_or_default()
+        ));
+        self.ops
+            .push(PatchOp::reference(path, &Ref::id(id.unwrap_or_default())));
+    }
+}
+
 impl CwTool for UpdateTicket {
     const NAME: &'static str = "cw_update_ticket";
     const TITLE: &'static str = "Update ticket";
@@ -236,22 +255,13 @@ impl CwTool for UpdateTicket {
             }
             Err(e) => return Err(e.into()),
         };
-        let mut ops = Vec::new();
-        let mut changes = Vec::new();
+        let mut edit = Edit::default();
         let was = |r: &Option<Ref>| label(r).unwrap_or_else(|| "none".into());
         let board = match a.board.as_deref() {
             Some(b) => {
                 let nb = ctx.board(b).await?;
                 if nb.id != before.board.as_ref().and_then(|r| r.id) {
-                    changes.push(format!(
-                        "board: {} → {}",
-                        was(&before.board),
-                        nb.name.clone().unwrap_or_default()
-                    ));
-                    ops.push(PatchOp::reference(
-                        "board",
-                        &Ref::id(nb.id.unwrap_or_default()),
-                    ));
+                    edit.point("board", was(&before.board), &nb.name, nb.id);
                 }
                 nb
             }
@@ -273,70 +283,40 @@ impl CwTool for UpdateTicket {
         if let Some(s) = a.status.as_deref() {
             let st = ctx.status(&board, s).await?;
             closing = st.closed_status == Some(true);
-            changes.push(format!(
-                "status: {} → {}",
-                was(&before.status),
-                st.name.clone().unwrap_or_default()
-            ));
-            ops.push(PatchOp::reference(
-                "status",
-                &Ref::id(st.id.unwrap_or_default()),
-            ));
+            edit.point("status", was(&before.status), &st.name, st.id);
         }
         if let Some(t) = a.r#type.as_deref() {
             let ty = ctx.board_type(&board, t).await?;
-            changes.push(format!(
-                "type: {} → {}",
-                was(&before.r#type),
-                ty.name.clone().unwrap_or_default()
-            ));
-            ops.push(PatchOp::reference(
-                "type",
-                &Ref::id(ty.id.unwrap_or_default()),
-            ));
+            edit.point("type", was(&before.r#type), &ty.name, ty.id);
         }
         if let Some(p) = a.priority.as_deref() {
             let pr = ctx.priority(p).await?;
-            changes.push(format!(
-                "priority: {} → {}",
-                was(&before.priority),
-                pr.name.clone().unwrap_or_default()
-            ));
-            ops.push(PatchOp::reference(
-                "priority",
-                &Ref::id(pr.id.unwrap_or_default()),
-            ));
+            edit.point("priority", was(&before.priority), &pr.name, pr.id);
         }
         match a.owner.as_deref().map(str::trim) {
             Some(o) if o.eq_ignore_ascii_case("none") || o.eq_ignore_ascii_case("unassigned") => {
-                changes.push(format!(
+                edit.changes.push(format!(
                     "owner: {} → unassigned",
                     ident(&before.owner).unwrap_or_else(|| "none".into())
                 ));
-                ops.push(PatchOp::remove("owner"));
+                edit.ops.push(PatchOp::remove("owner"));
             }
             Some(o) => {
                 let m = ctx.member(o).await?;
-                changes.push(format!(
-                    "owner: {} → {}",
-                    ident(&before.owner).unwrap_or_else(|| "unassigned".into()),
-                    m.identifier.clone().unwrap_or_default()
-                ));
-                ops.push(PatchOp::reference(
-                    "owner",
-                    &Ref::id(m.id.unwrap_or_default()),
-                ));
+                let from = ident(&before.owner).unwrap_or_else(|| "unassigned".into());
+                edit.point("owner", from, &m.identifier, m.id);
             }
             None => {}
         }
         if let Some(s) = a.summary.as_deref() {
             let s = check_summary(s)?;
-            changes.push(format!(
+            edit.changes.push(format!(
                 "summary: {} → {s}",
                 before.summary.clone().unwrap_or_default()
             ));
-            ops.push(PatchOp::replace("summary", s));
+            edit.ops.push(PatchOp::replace("summary", s));
         }
+        let Edit { ops, changes } = edit;
         if ops.is_empty() {
             return Err(ToolError::invalid(format!(
                 "ticket #{id} is already like that; nothing to change"
