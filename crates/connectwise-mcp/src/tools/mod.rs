@@ -126,12 +126,12 @@ type CallFuture = Pin<Box<dyn Future<Output = CallToolResult> + Send>>;
 pub struct Entry {
     pub tool: Tool,
     pub tier: Tier,
-    call: fn(Ctx, JsonObject) -> CallFuture,
+    call: fn(Ctx, JsonObject, Arc<JsonObject>) -> CallFuture,
 }
 
 impl Entry {
     pub fn call(&self, ctx: Ctx, args: JsonObject) -> CallFuture {
-        (self.call)(ctx, args)
+        (self.call)(ctx, args, self.tool.input_schema.clone())
     }
 }
 
@@ -217,10 +217,8 @@ fn unknown_arguments(schema: &JsonObject, args: &JsonObject) -> Option<String> {
     })
 }
 
-fn call<T: CwTool>(ctx: Ctx, args: JsonObject) -> CallFuture {
+fn call<T: CwTool>(ctx: Ctx, args: JsonObject, schema: Arc<JsonObject>) -> CallFuture {
     Box::pin(async move {
-        let schema =
-            rmcp::handler::server::common::schema_for_input::<T::Args>().unwrap_or_default();
         if let Some(msg) = unknown_arguments(&schema, &args) {
             return error_result(&ToolError::invalid(format!(
                 "Invalid arguments for {}: {msg}.",
