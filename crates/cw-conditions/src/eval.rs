@@ -54,14 +54,16 @@ fn resolve<'a>(v: &'a J, path: &[String], out: &mut Vec<&'a J>) {
         J::Array(items) => items.iter().for_each(|i| resolve(i, path, out)),
         _ if path.is_empty() => out.push(v),
         J::Object(map) => {
-            let key = &path[0];
+            let Some((key, rest)) = path.split_first() else {
+                return;
+            };
             let child = map.get(key.as_str()).or_else(|| {
                 map.iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(key))
                     .map(|(_, v)| v)
             });
             if let Some(child) = child {
-                resolve(child, &path[1..], out);
+                resolve(child, rest, out);
             }
         }
         _ => {}
@@ -176,13 +178,13 @@ fn like(text: &str, pat: &str) -> bool {
     let p = tokens(pat);
     let (mut ti, mut pi) = (0usize, 0usize);
     let mut star: Option<(usize, usize)> = None;
-    while ti < t.len() {
+    while let Some(&c) = t.get(ti) {
         match p.get(pi) {
             Some(Pat::Any) => {
                 star = Some((pi, ti));
                 pi += 1;
             }
-            Some(tok) if tok.matches(t[ti]) => {
+            Some(tok) if tok.matches(c) => {
                 ti += 1;
                 pi += 1;
             }
@@ -196,7 +198,7 @@ fn like(text: &str, pat: &str) -> bool {
             },
         }
     }
-    p[pi..].iter().all(|x| matches!(x, Pat::Any))
+    p.iter().skip(pi).all(|x| matches!(x, Pat::Any))
 }
 
 enum Pat {
@@ -226,45 +228,53 @@ fn tokens(pat: &str) -> Vec<Pat> {
     let cs: Vec<char> = pat.chars().collect();
     let mut out = Vec::new();
     let mut i = 0;
-    while i < cs.len() {
-        match cs[i] {
+    while let Some(&c) = cs.get(i) {
+        match c {
             '%' | '*' => out.push(Pat::Any),
             '_' => out.push(Pat::One),
-            '[' => {
-                if let Some(close) = cs[i + 1..]
-                    .iter()
-                    .enumerate()
-                    .skip(1)
-                    .find(|(_, c)| **c == ']')
-                    .map(|(j, _)| i + 1 + j)
-                {
-                    let mut body = &cs[i + 1..close];
-                    let negate = body.first() == Some(&'^') && body.len() > 1;
-                    if negate {
-                        body = &body[1..];
-                    }
-                    let mut ranges = Vec::new();
-                    let mut k = 0;
-                    while k < body.len() {
-                        if k + 2 < body.len() && body[k + 1] == '-' {
-                            ranges.push((body[k], body[k + 2]));
-                            k += 3;
-                        } else {
-                            ranges.push((body[k], body[k]));
-                            k += 1;
-                        }
-                    }
-                    out.push(Pat::Set { negate, ranges });
+            '[' => match bracket_set(&cs, i) {
+                Some((set, close)) => {
+                    out.push(set);
                     i = close;
-                } else {
-                    out.push(Pat::Char('['));
                 }
-            }
+                None => out.push(Pat::Char('[')),
+            },
             c => out.push(Pat::Char(c)),
         }
         i += 1;
     }
     out
+}
+
+/// The `[...]` set opening at `open` (`[abc]`, `[a-c]`, `[^a-c]`; a `]` right after the `[`
+/// is a member), and where it closes; `None` when it never closes.
+fn bracket_set(cs: &[char], open: usize) -> Option<(Pat, usize)> {
+    let close = cs
+        .iter()
+        .enumerate()
+        .skip(open + 2)
+        .find(|(_, c)| **c == ']')
+        .map(|(j, _)| j)?;
+    let mut body = cs.get(open + 1..close)?;
+    let negate = body.first() == Some(&'^') && body.len() > 1;
+    if negate {
+        body = body.get(1..)?;
+    }
+    let mut ranges = Vec::new();
+    let mut k = 0;
+    while let Some(&lo) = body.get(k) {
+        match (body.get(k + 1), body.get(k + 2)) {
+            (Some('-'), Some(&hi)) => {
+                ranges.push((lo, hi));
+                k += 3;
+            }
+            _ => {
+                ranges.push((lo, lo));
+                k += 1;
+            }
+        }
+    }
+    Some((Pat::Set { negate, ranges }, close))
 }
 
 #[cfg(test)]

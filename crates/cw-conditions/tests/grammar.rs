@@ -1,4 +1,11 @@
 //! The grammar as real tenants accept it, and the errors a caller sees otherwise.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use cw_conditions::{parse, Comparison, Expr, Field, Op, Value};
 

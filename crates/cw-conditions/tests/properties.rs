@@ -1,4 +1,11 @@
 //! Properties: the parser never panics, rendering round-trips, and no value escapes its literal.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use chrono::{DateTime, Utc};
 use cw_conditions::{parse, Comparison, Expr, Field, Op, Value};

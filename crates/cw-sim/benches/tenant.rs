@@ -3,6 +3,13 @@
 //!
 //! `cargo bench -p cw-sim --bench tenant` (100,000 tickets); `CW_BENCH_TICKETS=N` for another
 //! size. Prints a Markdown table for BENCHMARKS.md.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

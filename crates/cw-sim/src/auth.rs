@@ -1,5 +1,6 @@
 //! Authentication (Basic `company+public:private` plus `clientId`) and security roles.
 
+use crate::json::Json;
 use axum::http::HeaderMap;
 use base64::Engine;
 use serde_json::Value;
@@ -114,12 +115,11 @@ impl Caller {
     }
 }
 
-/// Constant-time equality, so key checks leak nothing through timing.
-pub fn ct_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Constant-time equality, so key checks leak nothing through timing (`subtle` compares every
+/// byte; only a difference in length answers early, and key lengths are no secret).
+fn ct_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 /// Checks the `clientId` header and Basic credentials.
@@ -173,16 +173,19 @@ pub fn authenticate(t: &Tenant, headers: &HeaderMap) -> Result<Caller, CwError> 
         .filter(|k| ct_eq(k.private.as_bytes(), private.as_bytes()))
         .ok_or_else(bad)?;
     let member = t.store.get(Kind::Member, key.member_id).ok_or_else(bad)?;
-    if member["inactiveFlag"] == Value::Bool(true) {
+    if *member.at("inactiveFlag") == Value::Bool(true) {
         return Err(CwError::unauthorized("Member is inactive."));
     }
-    let role = member["securityRole"]["name"]
+    let role = member
+        .at("securityRole")
+        .at("name")
         .as_str()
         .and_then(Role::from_name)
         .unwrap_or(Role::ApiReadOnly);
     Ok(Caller {
         member_id: key.member_id,
-        identifier: member["identifier"]
+        identifier: member
+            .at("identifier")
             .as_str()
             .unwrap_or_default()
             .to_string(),

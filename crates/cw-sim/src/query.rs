@@ -13,6 +13,7 @@
 //!   terms naming different collections each need some element.
 //! * `orderBy` sorts nulls first (SQL Server's ascending order) and breaks ties by id.
 
+use crate::json::Json;
 use std::cmp::Ordering;
 
 use cw_conditions::{Comparison, Expr, Field, Op, Value as Lit};
@@ -165,7 +166,7 @@ impl ListParams {
                     return o;
                 }
             }
-            a["id"].as_i64().cmp(&b["id"].as_i64())
+            a.at("id").as_i64().cmp(&b.at("id").as_i64())
         });
     }
 
@@ -204,7 +205,10 @@ fn conditions_for(schema_name: &str, src: &str, scope: Scope) -> Result<Expr, Cw
         match resolve_path(schema_name, f.segments(), scope == Scope::Child) {
             Ok(canon) => {
                 if scope == Scope::Child && schema_name != "CustomFieldValue" {
-                    let top = sch.properties.get(&canon[0]).map(|t| PropType::parse(t));
+                    let top = canon
+                        .first()
+                        .and_then(|c| sch.properties.get(c))
+                        .map(|t| PropType::parse(t));
                     if !matches!(top, Some(PropType::Array(_))) {
                         failure = Some(CwError::find_condition(format!(
                             "{} is not a child collection; filter it with conditions.",
@@ -241,11 +245,13 @@ fn conditions_for(schema_name: &str, src: &str, scope: Scope) -> Result<Expr, Cw
 /// ConnectWise answers a condition on an enum field with an unknown value with
 /// `ApiFindCondition "Enum value supplied was invalid"`.
 fn check_enum(schema_name: &str, c: &Comparison) -> Result<(), CwError> {
-    let segs = c.field.segments();
-    if segs.len() != 1 || !matches!(c.op, Op::Eq | Op::Ne | Op::In | Op::NotIn) {
+    let [field] = c.field.segments() else {
+        return Ok(());
+    };
+    if !matches!(c.op, Op::Eq | Op::Ne | Op::In | Op::NotIn) {
         return Ok(());
     }
-    let Some(allowed) = schema(schema_name).enums.get(&segs[0]) else {
+    let Some(allowed) = schema(schema_name).enums.get(field) else {
         return Ok(());
     };
     let values: Vec<&Lit> = match &c.value {
@@ -286,15 +292,14 @@ fn parse_order_by(schema_name: &str, s: &str) -> Result<Vec<(Vec<String>, bool)>
 
 fn child_matches(e: &Expr, rec: &Value) -> bool {
     let comps = e.comparisons();
-    let first = comps.first().map(|c| c.field.segments()[0].clone());
-    let same = comps
-        .iter()
-        .all(|c| Some(&c.field.segments()[0]) == first.as_ref());
+    let head = |c: &Comparison| c.field.segments().first().cloned();
+    let first = comps.first().and_then(|c| head(c));
+    let same = comps.iter().all(|c| head(c) == first);
     match (same, first) {
         (true, Some(coll)) => {
             let mut inner = e.clone();
             inner.map_fields(&mut |f: &mut Field| {
-                let rest = f.segments()[1..].join("/");
+                let rest = f.segments().get(1..).unwrap_or_default().join("/");
                 if let Ok(nf) = Field::new(&rest) {
                     *f = nf;
                 }

@@ -296,9 +296,23 @@ pub const OFF_CONTRACT: &[(&str, &str, &str)] = &[(
      versions without it return 404, which the simulator can be switched to",
 )];
 
+/// What a request path and method find in the route table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RouteMatch {
+    Found {
+        action: Action,
+        id: Option<String>,
+        parent: Option<String>,
+    },
+    /// The path exists but not with this method (ConnectWise: 405).
+    WrongMethod,
+    /// No route has this path (ConnectWise: 404).
+    NoSuchPath,
+}
+
 /// Matches `path` (segments after `apis/3.0`) against the table. Literal segments win over
 /// placeholders, so `/service/tickets/count` is a count, not ticket "count".
-pub fn find(method: &str, segs: &[&str]) -> Result<(Action, Option<String>, Option<String>), bool> {
+pub fn find(method: &str, segs: &[&str]) -> RouteMatch {
     let mut best: Option<(usize, Action, Option<String>, Option<String>)> = None;
     let mut path_exists = false;
     for &(m, pattern, action) in routes() {
@@ -333,5 +347,9 @@ pub fn find(method: &str, segs: &[&str]) -> Result<(Action, Option<String>, Opti
             best = Some((literal, action, id, parent));
         }
     }
-    best.map(|(_, a, id, p)| (a, id, p)).ok_or(path_exists)
+    match best {
+        Some((_, action, id, parent)) => RouteMatch::Found { action, id, parent },
+        None if path_exists => RouteMatch::WrongMethod,
+        None => RouteMatch::NoSuchPath,
+    }
 }

@@ -226,10 +226,13 @@ async fn entry(inner: Arc<Inner>, killer: Killer, req: Request<Body>) -> Respons
     let h = &mut rparts.headers;
     h.insert(
         "api-current-version",
-        "2025.1".parse().expect("static header"),
+        axum::http::HeaderValue::from_static("2025.1"),
     );
-    h.insert("cache-control", "no-cache".parse().expect("static header"));
-    h.insert("pragma", "no-cache".parse().expect("static header"));
+    h.insert(
+        "cache-control",
+        axum::http::HeaderValue::from_static("no-cache"),
+    );
+    h.insert("pragma", axum::http::HeaderValue::from_static("no-cache"));
     Response::from_parts(rparts, Body::from(rbytes))
 }
 

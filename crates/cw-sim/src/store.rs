@@ -1,9 +1,10 @@
 //! The tenant's data: one id-ordered table of JSON records per kind, plus the side tables that
 //! ConnectWise keeps outside the entities (API keys, ticket↔configuration links, sent mail).
 
+use crate::json::Json;
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{json, Value};
 
 use crate::auth::ApiKey;
@@ -49,36 +50,48 @@ impl Store {
     }
 
     pub fn table(&self, kind: Kind) -> &BTreeMap<i64, Value> {
-        &self.tables[kind.index()]
+        static EMPTY: BTreeMap<i64, Value> = BTreeMap::new();
+        self.tables.get(kind.index()).unwrap_or(&EMPTY)
+    }
+
+    fn table_mut(&mut self, kind: Kind) -> Option<&mut BTreeMap<i64, Value>> {
+        self.tables.get_mut(kind.index())
     }
 
     pub fn get(&self, kind: Kind, id: i64) -> Option<&Value> {
-        self.tables[kind.index()].get(&id)
+        self.table(kind).get(&id)
     }
 
     pub fn get_mut(&mut self, kind: Kind, id: i64) -> Option<&mut Value> {
-        self.tables[kind.index()].get_mut(&id)
+        self.table_mut(kind)?.get_mut(&id)
     }
 
     /// Stores a new record under the next id, writing that id into it.
     pub fn insert(&mut self, kind: Kind, mut record: Value) -> i64 {
-        let id = self.next_id[kind.index()];
-        self.next_id[kind.index()] += 1;
-        record["id"] = json!(id);
-        self.tables[kind.index()].insert(id, record);
+        let Some(next) = self.next_id.get_mut(kind.index()) else {
+            return 0;
+        };
+        let id = *next;
+        *next += 1;
+        record.set(&["id"], json!(id));
+        if let Some(t) = self.table_mut(kind) {
+            t.insert(id, record);
+        }
         id
     }
 
     pub fn replace(&mut self, kind: Kind, id: i64, record: Value) {
-        self.tables[kind.index()].insert(id, record);
+        if let Some(t) = self.table_mut(kind) {
+            t.insert(id, record);
+        }
     }
 
     pub fn remove(&mut self, kind: Kind, id: i64) -> Option<Value> {
-        self.tables[kind.index()].remove(&id)
+        self.table_mut(kind)?.remove(&id)
     }
 
     pub fn len(&self, kind: Kind) -> usize {
-        self.tables[kind.index()].len()
+        self.table(kind).len()
     }
 
     /// The reference object (`{id, name …}`) another record uses to point at this one.
@@ -88,14 +101,18 @@ impl Store {
         };
         match kind {
             Kind::Member => {
-                json!({"id": id, "identifier": r["identifier"], "name": member_name(r)})
+                json!({"id": id, "identifier": r.at("identifier"), "name": member_name(r)})
             }
-            Kind::Company => json!({"id": id, "identifier": r["identifier"], "name": r["name"]}),
+            Kind::Company => {
+                json!({"id": id, "identifier": r.at("identifier"), "name": r.at("name")})
+            }
             Kind::Contact => json!({"id": id, "name": contact_name(r)}),
-            Kind::Ticket | Kind::ProjectTicket => json!({"id": id, "summary": r["summary"]}),
-            Kind::ProjectPhase => json!({"id": id, "name": r["description"]}),
-            Kind::TimeSheet => json!({"id": id, "name": format!("{}-{}", r["year"], r["period"])}),
-            _ => json!({"id": id, "name": r["name"]}),
+            Kind::Ticket | Kind::ProjectTicket => json!({"id": id, "summary": r.at("summary")}),
+            Kind::ProjectPhase => json!({"id": id, "name": r.at("description")}),
+            Kind::TimeSheet => {
+                json!({"id": id, "name": format!("{}-{}", r.at("year"), r.at("period"))})
+            }
+            _ => json!({"id": id, "name": r.at("name")}),
         }
     }
 }
@@ -103,19 +120,62 @@ impl Store {
 pub fn member_name(m: &Value) -> String {
     format!(
         "{} {}",
-        m["firstName"].as_str().unwrap_or(""),
-        m["lastName"].as_str().unwrap_or("")
+        m.at("firstName").as_str().unwrap_or(""),
+        m.at("lastName").as_str().unwrap_or("")
     )
 }
 
 pub fn contact_name(c: &Value) -> String {
     format!(
         "{} {}",
-        c["firstName"].as_str().unwrap_or(""),
-        c["lastName"].as_str().unwrap_or("")
+        c.at("firstName").as_str().unwrap_or(""),
+        c.at("lastName").as_str().unwrap_or("")
     )
     .trim()
     .to_string()
+}
+
+/// The Monday that starts the weekly time period containing `d` (time sheets cover one).
+pub fn period_start(d: NaiveDate) -> NaiveDate {
+    d - chrono::Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+/// Time-sheet statuses in which the member can still add and change time; any other status
+/// (submitted, approved, billed) locks the sheet's entries.
+pub const OPEN_SHEET_STATUSES: [&str; 3] = ["Open", "Rejected", "ErrorsCorrected"];
+
+/// Where a ticket note shows: the three display flags ConnectWise keeps on a note (at least
+/// one must be set).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoteFlags {
+    /// Discussion (detail description): the customer sees it.
+    pub detail: bool,
+    /// Internal analysis: technicians only.
+    pub internal: bool,
+    /// Resolution: the customer sees it.
+    pub resolution: bool,
+}
+
+impl NoteFlags {
+    pub const DISCUSSION: NoteFlags = NoteFlags {
+        detail: true,
+        internal: false,
+        resolution: false,
+    };
+    pub const INTERNAL: NoteFlags = NoteFlags {
+        detail: false,
+        internal: true,
+        resolution: false,
+    };
+    pub const RESOLUTION: NoteFlags = NoteFlags {
+        detail: false,
+        internal: false,
+        resolution: true,
+    };
+
+    pub fn customer_visible(self) -> bool {
+        self.detail || self.resolution
+    }
 }
 
 /// A weekly time period: the unit a time sheet covers.

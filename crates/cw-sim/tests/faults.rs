@@ -1,4 +1,11 @@
 //! Fault injection and the request log, in-process and over the `/__sim/` HTTP control API.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 use common::*;

@@ -1,4 +1,11 @@
 //! The generated tenant: deterministic, scalable, believable, and carrying hostile text.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use cw_sim::kind::Kind;
 use cw_sim::{generate, TenantSpec};

@@ -1,5 +1,12 @@
 //! List parameters: conditions and their errors, child and custom-field conditions, orderBy,
 //! fields, paging with Link headers, forward-only paging, counts and POST search.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 use common::*;

@@ -1,4 +1,11 @@
 //! The rules real tenants enforce on writes, and that a refused write changes nothing.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 mod common;
 use common::*;

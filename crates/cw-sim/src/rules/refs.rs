@@ -2,6 +2,7 @@
 //! to the records they name, the way ConnectWise accepts them, and rewrites them to the
 //! canonical reference. A reference to nothing is a 400 naming the field.
 
+use crate::json::Json;
 use serde_json::{Map, Value};
 
 use crate::error::CwError;
@@ -43,7 +44,8 @@ pub fn find(
     let Some(obj) = r.as_object() else {
         return Ok(None);
     };
-    let in_scope = |rec: &Value| scope_board.is_none_or(|b| rec["board"]["id"].as_i64() == Some(b));
+    let in_scope =
+        |rec: &Value| scope_board.is_none_or(|b| rec.at("board").at("id").as_i64() == Some(b));
     if let Some(idv) = obj.get("id").filter(|v| !v.is_null()) {
         let id = idv
             .as_i64()
@@ -60,11 +62,11 @@ pub fn find(
                 .table(kind)
                 .values()
                 .find(|rec| {
-                    rec["identifier"]
+                    rec.at("identifier")
                         .as_str()
                         .is_some_and(|i| i.eq_ignore_ascii_case(ident))
                 })
-                .and_then(|rec| rec["id"].as_i64())
+                .and_then(|rec| rec.at("id").as_i64())
                 .map(Some)
                 .ok_or_else(|| format!("{} '{ident}' not found", kind.label()));
         }
@@ -74,13 +76,13 @@ pub fn find(
             let n = match kind {
                 Kind::Member => member_name(rec),
                 Kind::Contact => contact_name(rec),
-                Kind::ProjectPhase => rec["description"].as_str().unwrap_or("").to_string(),
-                _ => rec["name"].as_str().unwrap_or("").to_string(),
+                Kind::ProjectPhase => rec.at("description").as_str().unwrap_or("").to_string(),
+                _ => rec.at("name").as_str().unwrap_or("").to_string(),
             };
             n.eq_ignore_ascii_case(name) && in_scope(rec)
         });
         return found
-            .and_then(|rec| rec["id"].as_i64())
+            .and_then(|rec| rec.at("id").as_i64())
             .map(Some)
             .ok_or_else(|| format!("{} '{name}' not found", kind.label()));
     }
@@ -107,17 +109,18 @@ pub fn resolve_all(
             Kind::BoardStatus | Kind::BoardType | Kind::BoardSubType | Kind::BoardItem => board,
             _ => None,
         };
-        match find(store, kind, &rec[&p], scope) {
+        match find(store, kind, rec.get(&p).unwrap_or(&Value::Null), scope) {
             Ok(Some(id)) => {
                 if kind == Kind::Board {
                     board = Some(id);
                 }
                 let mut canonical = store.reference(kind, id);
                 if kind == Kind::BoardStatus {
-                    canonical["sort"] = store
+                    let sort = store
                         .get(kind, id)
-                        .map(|s| s["sortOrder"].clone())
+                        .map(|s| s.at("sortOrder").clone())
                         .unwrap_or(Value::Null);
+                    canonical.set(&["sort"], sort);
                 }
                 rec.insert(p, canonical);
             }
@@ -128,7 +131,7 @@ pub fn resolve_all(
                 let msg = if scope.is_some() {
                     let board_name = board
                         .and_then(|b| store.get(Kind::Board, b))
-                        .and_then(|b| b["name"].as_str())
+                        .and_then(|b| b.at("name").as_str())
                         .unwrap_or("")
                         .to_string();
                     format!("{msg} on board '{board_name}'")
