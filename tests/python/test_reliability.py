@@ -49,7 +49,7 @@ def test_a_write_lost_before_it_landed_is_reported_as_not_done(sim):
             return await s.call("cw_add_ticket_note", {"ticket_id": tid, "text": "Replaced the fuser."})
 
     r = run(go)
-    assert r.is_error and "was not added" in r.text, r.text
+    assert r.is_error and "was not made" in r.text and "nothing was written" in r.text, r.text
     assert notes_count(sim, tid) == before
     assert len([q for q in sim.requests() if q["method"] == "POST"]) == 1, "never re-sent blindly"
 

@@ -7,7 +7,7 @@
 use cw_conditions::{Expr, Field};
 use cw_schema::{resolve_path, schema, PathError};
 
-use crate::tools::ToolError;
+use crate::errors::ToolError;
 
 /// Longest raw conditions accepted (ConnectWise recommends URLs under 2,000 characters).
 const MAX_RAW: usize = 1500;
@@ -93,9 +93,9 @@ pub fn all(parts: impl IntoIterator<Item = Expr>) -> Option<Expr> {
     parts.into_iter().reduce(|a, b| a.and(b))
 }
 
-/// A field for a path the server itself writes (a bug if it does not parse).
-pub fn f(path: &str) -> Field {
-    Field::new(path).unwrap_or_else(|e| panic!("server field path {path}: {e}"))
+/// A field for a path the server itself writes (never one from input).
+pub fn f(path: &'static str) -> Field {
+    Field::known(path)
 }
 
 #[cfg(test)]

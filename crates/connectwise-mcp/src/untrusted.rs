@@ -52,7 +52,9 @@ pub fn clean(s: &str) -> String {
 
 /// Turns HTML pasted from a mail client into its visible text: tags dropped, elements a reader
 /// never sees (`<style>`, `<script>`, anything styled `display:none`) dropped with their
-/// content, common entities decoded. Plain text passes through unchanged.
+/// content, and every entity decoded (named and numeric, by `html-escape`). Plain text passes
+/// through unchanged. Decoding can produce invisible characters (`&#8203;`), so callers clean
+/// after this, never before.
 pub fn strip_html(s: &str) -> String {
     if !s.contains('<') {
         return decode_entities(s);
@@ -63,12 +65,14 @@ pub fn strip_html(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut hidden_depth = 0usize;
     while i < bytes.len() {
-        if bytes[i] == b'<' {
-            let rest = &lower[i..];
-            let is_tag =
-                rest[1..].starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        if bytes.get(i) == Some(&b'<') {
+            let rest = lower.get(i..).unwrap_or("");
+            let is_tag = rest
+                .get(1..)
+                .unwrap_or("")
+                .starts_with(|c: char| c.is_ascii_alphabetic() || c == '/' || c == '!');
             if let (true, Some(end)) = (is_tag, rest.find('>')) {
-                let tag = &rest[..=end];
+                let tag = rest.get(..=end).unwrap_or(rest);
                 let closing = tag.starts_with("</");
                 let name: String = tag
                     .trim_start_matches(['<', '/', '!'])
@@ -93,7 +97,7 @@ pub fn strip_html(s: &str) -> String {
                 continue;
             }
         }
-        let ch = s[i..].chars().next().unwrap_or(' ');
+        let ch = s.get(i..).and_then(|r| r.chars().next()).unwrap_or(' ');
         if hidden_depth == 0 {
             out.push(ch);
         }
@@ -113,12 +117,7 @@ fn decode_entities(s: &str) -> String {
     if !s.contains('&') {
         return s.to_string();
     }
-    s.replace("&nbsp;", " ")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&amp;", "&")
+    html_escape::decode_html_entities(s).replace('\u{a0}', " ")
 }
 
 /// Cleans customer-written text for structured output: HTML reduced to text, invisible and
@@ -181,6 +180,13 @@ mod tests {
         assert!(!t.contains("SYSTEM") && !t.contains("onerror"));
         assert_eq!(strip_html("a < b and c > d"), "a < b and c > d");
         assert_eq!(strip_html("Tom &amp; Jerry"), "Tom & Jerry");
+        assert_eq!(strip_html("caf&eacute; &#233; &#x2014;"), "café é —");
+    }
+
+    #[test]
+    fn entities_that_decode_to_invisible_characters_are_cleaned_after_decoding() {
+        let t = customer_text("pass&#8203;word&#x202E; <b>ok</b>&nbsp;then", 100);
+        assert_eq!(t, "password ok then");
     }
 
     #[test]

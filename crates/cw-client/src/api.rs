@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::http::CwClient;
 use crate::models::{MyAccount, SystemInfo};
 use crate::patch::PatchOp;
-use crate::query::{link_has_next, ListQuery, Page};
+use crate::query::{next_link, ListQuery, Page};
 
 /// Above this many characters of conditions a ticket search goes by `POST …/search`, keeping
 /// the URL under the ~2,000 characters ConnectWise recommends.
@@ -56,7 +56,7 @@ impl CwClient {
             self.json(ep, args, &q.pairs(), None).await?
         };
         Ok(Page {
-            has_more: link_has_next(link.as_deref()),
+            has_more: next_link(link.as_deref()).is_some(),
             items,
             page: q.page,
             page_size: q.page_size,
@@ -89,20 +89,7 @@ impl CwClient {
                 .map_err(|e| Error::Decode(format!("{} {}: {e}", ep.method, ep.path)))?;
             let got = items.len();
             out.extend(items);
-            // The next page is the first link's pageId; an empty Link means done.
-            let next = raw
-                .link
-                .as_deref()
-                .and_then(|l| l.split(';').next())
-                .and_then(|u| u.rsplit_once("pageId="))
-                .map(|(_, id)| {
-                    id.trim_end_matches('>')
-                        .split('&')
-                        .next()
-                        .unwrap_or("")
-                        .to_string()
-                })
-                .filter(|id| !id.is_empty());
+            let next = next_link(raw.link.as_deref()).and_then(|n| n.page_id);
             match next {
                 Some(id) if got > 0 && out.len() < max => page_id = Some(id),
                 _ => break,

@@ -101,15 +101,21 @@ impl fmt::Display for ApiError {
     }
 }
 
-/// Anything that can go wrong calling ConnectWise.
-#[derive(Debug, thiserror::Error)]
+/// Anything that can go wrong calling ConnectWise. Cheap to clone, so one failure can answer
+/// every caller waiting on the same request.
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum Error {
     #[error("{0}")]
     Api(ApiError),
     /// The request may or may not have reached ConnectWise (`maybe_sent`): a write that fails
-    /// this way must be reconciled by reading back, never blindly re-sent.
+    /// this way must be reconciled by reading back, never blindly re-sent. `timed_out` says
+    /// ConnectWise did not answer in time (as opposed to a refused or broken connection).
     #[error("could not reach ConnectWise: {message}")]
-    Transport { message: String, maybe_sent: bool },
+    Transport {
+        message: String,
+        maybe_sent: bool,
+        timed_out: bool,
+    },
     #[error("ConnectWise sent an answer that could not be read: {0}")]
     Decode(String),
     #[error("{0}")]
@@ -129,7 +135,8 @@ impl Error {
         match self {
             Error::Api(a) => a.hint(),
             Error::Transport { maybe_sent: false, .. } => "check CW_SITE and the network path to ConnectWise".into(),
-            Error::Transport { maybe_sent: true, .. } => "the connection failed after the request was sent; the change may or may not have been made, so check before retrying".into(),
+            Error::Transport { timed_out: true, .. } => "ConnectWise did not answer in time; try again in a moment".into(),
+            Error::Transport { .. } => "the connection to ConnectWise broke before its answer arrived; try again in a moment".into(),
             Error::Decode(_) => "ConnectWise's answer did not have the expected shape; the API version may differ (CW_API_VERSION)".into(),
             Error::Invalid(_) => "fix the request as described".into(),
         }

@@ -1,12 +1,16 @@
 //! The request core: URL building with the discovered codebase, auth and version headers,
-//! timeouts, GET retries with capped jittered backoff that honour `Retry-After`, and error
-//! decoding. Writes are sent exactly once.
+//! timeouts, GET retries (backon: capped exponential backoff with jitter, honouring
+//! `Retry-After` in seconds or as an HTTP date), and error decoding. Writes are sent exactly
+//! once.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
-use rand::Rng;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use backon::{ExponentialBuilder, Retryable};
+use chrono::{DateTime, Utc};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
+use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::RwLock;
@@ -14,6 +18,7 @@ use tokio::sync::RwLock;
 use crate::config::{Config, Credentials};
 use crate::endpoints::Endpoint;
 use crate::error::{ApiError, Error, Result};
+use crate::stats::CallStats;
 
 /// What `/login/companyinfo/{company}` says.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
@@ -49,6 +54,8 @@ pub struct Upstream {
     http: reqwest::Client,
     pub cfg: Config,
     codebase: RwLock<Option<String>>,
+    /// ConnectWise's clock minus ours, in seconds, from the `Date` of its last answer.
+    clock_offset: AtomicI64,
 }
 
 /// A client acting with one member's keys. Cheap to clone.
@@ -56,6 +63,7 @@ pub struct Upstream {
 pub struct CwClient {
     up: Arc<Upstream>,
     creds: Arc<Credentials>,
+    stats: Option<Arc<CallStats>>,
 }
 
 /// A successful raw answer.
@@ -81,6 +89,7 @@ impl Upstream {
             http,
             cfg,
             codebase,
+            clock_offset: AtomicI64::new(0),
         }))
     }
 
@@ -89,7 +98,28 @@ impl Upstream {
         CwClient {
             up: self.clone(),
             creds: Arc::new(creds),
+            stats: None,
         }
+    }
+
+    /// "Now" by ConnectWise's clock (to the second, from the `Date` of its last answer; ours
+    /// until it has answered). Reading back a write compares against ConnectWise's own
+    /// timestamps, which a skewed local clock would get wrong.
+    pub fn server_now(&self) -> DateTime<Utc> {
+        Utc::now() + chrono::Duration::seconds(self.clock_offset.load(Ordering::Relaxed))
+    }
+
+    fn note_server_date(&self, h: &HeaderMap) {
+        let Some(at) = h
+            .get(DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+        else {
+            return;
+        };
+        let theirs = DateTime::<Utc>::from(at).timestamp();
+        self.clock_offset
+            .store(theirs - Utc::now().timestamp(), Ordering::Relaxed);
     }
 
     /// The codebase (`v2025_1/`), discovered once through `/login/companyinfo/{company}`.
@@ -114,15 +144,9 @@ impl Upstream {
             .get(&url)
             .send()
             .await
-            .map_err(|e| Error::Transport {
-                maybe_sent: false,
-                message: describe(&e),
-            })?;
+            .map_err(|e| transport(&e, false))?;
         let status = r.status().as_u16();
-        let body = r.bytes().await.map_err(|e| Error::Transport {
-            maybe_sent: true,
-            message: describe(&e),
-        })?;
+        let body = r.bytes().await.map_err(|e| transport(&e, true))?;
         if !(200..300).contains(&status) {
             return Err(Error::Api(ApiError::from_body(
                 status,
@@ -173,8 +197,30 @@ impl Upstream {
     }
 }
 
+/// `Retry-After` as seconds or as an HTTP date (RFC 9110 allows both).
 fn retry_after(h: &HeaderMap) -> Option<u64> {
-    h.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()
+    let v = h.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = v.parse() {
+        return Some(secs);
+    }
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(
+        at.duration_since(SystemTime::now())
+            .unwrap_or_default()
+            .as_secs(),
+    )
+}
+
+/// Whether a failed GET is worth another try: the connection could not be made or broke,
+/// ConnectWise asked us to slow down, or a gateway in front of it failed. A timeout is not
+/// retried (ConnectWise is slow, and another wait would only spend the caller's time), nor is
+/// any other answer, which would be the same the next time.
+fn retryable(e: &Error) -> bool {
+    match e {
+        Error::Transport { timed_out, .. } => !timed_out,
+        Error::Api(a) => matches!(a.status, 429 | 502 | 503 | 504),
+        _ => false,
+    }
 }
 
 impl CwClient {
@@ -184,6 +230,14 @@ impl CwClient {
 
     pub fn credentials(&self) -> &Credentials {
         &self.creds
+    }
+
+    /// This client, counting its requests (and its clones') into `stats`.
+    pub fn observed(&self, stats: Arc<CallStats>) -> CwClient {
+        CwClient {
+            stats: Some(stats),
+            ..self.clone()
+        }
     }
 
     /// Sends one request. GETs are retried on 429, 5xx and transport failures; other methods
@@ -233,37 +287,31 @@ impl CwClient {
         body: Option<&Value>,
         forward_only: bool,
     ) -> Result<Raw> {
-        let retry = self.up.cfg.retry;
-        let idempotent = ep.method == "GET";
-        let mut attempt = 0u32;
-        loop {
-            let r = self.send(ep, args, query, body, forward_only).await;
-            let wait = match &r {
-                _ if !idempotent || attempt >= retry.max_retries => None,
-                Err(Error::Api(a)) if a.status == 429 || a.status >= 500 => {
-                    match a.retry_after.map(Duration::from_secs) {
-                        Some(d) if d > retry.max_retry_after => None,
-                        Some(d) => Some(d),
-                        None => Some(backoff(retry.base, retry.cap, attempt)),
-                    }
-                }
-                Err(Error::Transport { .. }) => Some(backoff(retry.base, retry.cap, attempt)),
-                _ => None,
-            };
-            match wait {
-                Some(d) => {
-                    tracing::debug!(
-                        path = ep.path,
-                        attempt,
-                        wait_ms = d.as_millis() as u64,
-                        "retrying ConnectWise GET"
-                    );
-                    tokio::time::sleep(d).await;
-                    attempt += 1;
-                }
-                None => return r,
-            }
+        let once = || self.send(ep, args, query, body, forward_only);
+        if ep.method != "GET" {
+            return once().await;
         }
+        let retry = self.up.cfg.retry;
+        let backoff = ExponentialBuilder::default()
+            .with_min_delay(retry.base)
+            .with_max_delay(retry.cap)
+            .with_max_times(retry.max_retries)
+            .with_jitter();
+        once.retry(backoff)
+            .sleep(tokio::time::sleep)
+            .when(retryable)
+            .adjust(|e, wait| match e {
+                Error::Api(a) => match a.retry_after.map(Duration::from_secs) {
+                    Some(d) if d > retry.max_retry_after => None,
+                    Some(d) => Some(d),
+                    None => wait,
+                },
+                _ => wait,
+            })
+            .notify(|e, wait| {
+                tracing::debug!(path = ep.path, wait_ms = wait.as_millis() as u64, error = %e, "retrying ConnectWise GET")
+            })
+            .await
     }
 
     async fn send(
@@ -294,8 +342,12 @@ impl CwClient {
             .http
             .request(method, &url)
             .basic_auth(
-                format!("{}+{}", cfg.company_id, self.creds.public_key.expose()),
-                Some(self.creds.private_key.expose()),
+                format!(
+                    "{}+{}",
+                    cfg.company_id,
+                    self.creds.public_key.expose_secret()
+                ),
+                Some(self.creds.private_key.expose_secret()),
             )
             .header("clientId", &cfg.client_id)
             .header(
@@ -313,16 +365,20 @@ impl CwClient {
                 .json(b);
         }
         let started = std::time::Instant::now();
-        let resp = rb.send().await.map_err(|e| Error::Transport {
-            maybe_sent: !e.is_connect() && !e.is_builder(),
-            message: describe(&e),
-        })?;
+        if let Some(s) = &self.stats {
+            s.sent();
+        }
+        let resp = rb
+            .send()
+            .await
+            .map_err(|e| transport(&e, !e.is_connect() && !e.is_builder()))?;
         let status = resp.status().as_u16();
+        if let Some(s) = &self.stats {
+            s.answered(status);
+        }
         let headers = resp.headers().clone();
-        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-            maybe_sent: true,
-            message: describe(&e),
-        })?;
+        self.up.note_server_date(&headers);
+        let bytes = resp.bytes().await.map_err(|e| transport(&e, true))?;
         tracing::debug!(
             method = ep.method,
             path = ep.path,
@@ -364,9 +420,9 @@ impl CwClient {
     }
 }
 
-/// Transport errors without the URL's query (it can carry customer text) and never with keys
-/// (they are only ever in headers).
-fn describe(e: &reqwest::Error) -> String {
+/// A transport error, described without the URL's query (it can carry customer text) and
+/// never with keys (they are only ever in headers).
+fn transport(e: &reqwest::Error, maybe_sent: bool) -> Error {
     let kind = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
@@ -374,24 +430,21 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_body() || e.is_decode() {
         "the connection broke while reading the answer"
     } else {
-        "request failed"
+        "the connection broke before ConnectWise answered"
     };
     let host = e
         .url()
         .and_then(|u| u.host_str().map(str::to_string))
         .unwrap_or_default();
-    if host.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind} ({host})")
+    Error::Transport {
+        message: if host.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind} ({host})")
+        },
+        maybe_sent,
+        timed_out: e.is_timeout(),
     }
-}
-
-/// Capped exponential backoff with "equal jitter": half fixed, half random.
-fn backoff(base: Duration, cap: Duration, attempt: u32) -> Duration {
-    let exp = base.saturating_mul(1u32 << attempt.min(16)).min(cap);
-    let half = exp / 2;
-    half + Duration::from_millis(rand::rng().random_range(0..=half.as_millis() as u64))
 }
 
 #[cfg(test)]
@@ -399,14 +452,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_is_capped_and_jittered() {
-        let base = Duration::from_millis(100);
-        let cap = Duration::from_millis(800);
-        for attempt in 0..10 {
-            let d = backoff(base, cap, attempt);
-            let exp = (base * (1 << attempt.min(16))).min(cap);
-            assert!(d >= exp / 2 && d <= exp, "{attempt}: {d:?}");
+    fn retry_after_reads_seconds_and_http_dates() {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
+        assert_eq!(retry_after(&h), Some(7));
+        let later = SystemTime::now() + Duration::from_secs(90);
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_str(&httpdate::fmt_http_date(later)).unwrap(),
+        );
+        let secs = retry_after(&h).unwrap();
+        assert!((85..=90).contains(&secs), "{secs}");
+        h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn only_what_can_succeed_later_is_retried() {
+        let api = |status| Error::Api(ApiError::from_body(status, "{}", None));
+        for s in [429, 502, 503, 504] {
+            assert!(retryable(&api(s)), "{s}");
         }
+        for s in [400, 401, 403, 404, 500] {
+            assert!(!retryable(&api(s)), "{s}");
+        }
+        let t = |timed_out| Error::Transport {
+            message: String::new(),
+            maybe_sent: true,
+            timed_out,
+        };
+        assert!(retryable(&t(false)) && !retryable(&t(true)));
     }
 }
 

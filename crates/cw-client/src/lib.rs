@@ -1,12 +1,12 @@
 //! An async client for the ConnectWise PSA (Manage) REST API 3.0.
 //!
-//! * [`config`]: the environment names the seed servers use, site normalisation (cloud login
-//!   hosts map to their `api-` hosts; plain http only for a local simulator), credentials
-//!   whose [`config::Secret`]s never print.
+//! * [`config`]: site normalisation (cloud login hosts map to their `api-` hosts; plain http
+//!   only for a local simulator), the API version or pinned codebase, and credentials whose
+//!   keys never print. The crate reads no environment; the product's configuration does.
 //! * [`http`]: one shared [`Upstream`] per site (connection pool, codebase discovered through
 //!   `/login/companyinfo` and re-discovered once on a 404), and a cheap [`CwClient`] per set of
-//!   keys. GETs are retried with capped, jittered backoff honouring `Retry-After`; writes are
-//!   sent once.
+//!   keys. GETs are retried (connect errors, 429, 502-504) with capped, jittered backoff
+//!   honouring `Retry-After`; writes are sent once. [`stats`] counts what one call cost.
 //! * [`endpoints`]: every operation as data, checked against ConnectWise's contract.
 //! * [`error`]: ConnectWise's `code`, `message` and `errors[]` kept, with a hint per status.
 //! * [`query`], [`api`], [`patch`], [`time`], [`models`]: paging with exact `has_more`,
@@ -20,10 +20,13 @@ pub mod http;
 pub mod models;
 pub mod patch;
 pub mod query;
+pub mod stats;
 pub mod time;
 
-pub use config::{Config, ConfigError, Credentials, Secret, Site};
+pub use config::{Config, ConfigError, Credentials, Site};
 pub use error::{ApiError, Error, Result};
 pub use http::{CompanyInfo, CwClient, Upstream};
 pub use patch::PatchOp;
 pub use query::{ListQuery, Page};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use stats::CallStats;

@@ -47,7 +47,7 @@ pub struct Info {
 }
 
 macro_rules! model {
-    ($(#[$m:meta])* $name:ident [$fields:literal] { $($f:ident : $t:ty),* $(,)? $(; $info:ident)? }) => {
+    ($(#[$m:meta])* $name:ident [$schema:literal: $fields:literal] { $($f:ident : $t:ty),* $(,)? $(; $info:ident)? }) => {
         $(#[$m])*
         #[derive(Debug, Clone, Default, Deserialize)]
         #[serde(default, rename_all = "camelCase")]
@@ -62,13 +62,16 @@ macro_rules! model {
         impl $name {
             /// The `fields=` list that fills this view.
             pub const FIELDS: &'static str = $fields;
+            /// ConnectWise's schema for the record (the contract test checks [`Self::FIELDS`]
+            /// against it: ConnectWise drops unknown `fields` names silently).
+            pub const SCHEMA: &'static str = $schema;
         }
     };
 }
 
 model!(
     /// A service ticket as lists show it.
-    Ticket ["id,summary,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,resources,closedFlag,closedDate,customerUpdatedFlag,requiredDate,_info/lastUpdated,_info/dateEntered,_info/enteredBy"] {
+    Ticket ["Ticket": "id,summary,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,resources,closedFlag,closedDate,customerUpdatedFlag,requiredDate,_info/lastUpdated,_info/dateEntered,_info/enteredBy"] {
         id: i64, summary: String, board: Ref, status: Ref, company: Ref, contact: Ref, owner: Ref, resources: String,
         priority: Ref, r#type: Ref, sub_type: Ref, item: Ref, closed_flag: bool, closed_date: String,
         customer_updated_flag: bool, required_date: String
@@ -78,7 +81,7 @@ model!(
 
 model!(
     /// A service ticket with everything a technician reads on it.
-    TicketDetail ["id,summary,recordType,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,contactName,contactEmailAddress,contactPhoneNumber,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,source/name,severity,impact,closedFlag,closedDate,closedBy,customerUpdatedFlag,requiredDate,budgetHours,actualHours,resources,agreement/id,agreement/name,_info/lastUpdated,_info/updatedBy,_info/dateEntered,_info/enteredBy"] {
+    TicketDetail ["Ticket": "id,summary,recordType,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,contactName,contactEmailAddress,contactPhoneNumber,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,source/name,severity,impact,closedFlag,closedDate,closedBy,customerUpdatedFlag,requiredDate,budgetHours,actualHours,resources,agreement/id,agreement/name,_info/lastUpdated,_info/updatedBy,_info/dateEntered,_info/enteredBy"] {
         id: i64, summary: String, record_type: String, board: Ref, status: Ref, company: Ref, contact: Ref,
         contact_name: String, contact_email_address: String, contact_phone_number: String, owner: Ref,
         priority: Ref, r#type: Ref, sub_type: Ref, item: Ref, source: Ref, severity: String, impact: String,
@@ -90,7 +93,7 @@ model!(
 
 model!(
     /// A ticket note (`/service/tickets/{id}/notes`).
-    Note ["id,ticketId,text,detailDescriptionFlag,internalAnalysisFlag,resolutionFlag,member/id,member/identifier,member/name,contact/id,contact/name,dateCreated,createdBy,customerUpdatedFlag"] {
+    Note ["ServiceNote": "id,ticketId,text,detailDescriptionFlag,internalAnalysisFlag,resolutionFlag,member/id,member/identifier,member/name,contact/id,contact/name,dateCreated,createdBy,customerUpdatedFlag"] {
         id: i64, ticket_id: i64, text: String, detail_description_flag: bool, internal_analysis_flag: bool,
         resolution_flag: bool, member: Ref, contact: Ref, date_created: String, created_by: String,
         customer_updated_flag: bool,
@@ -99,7 +102,7 @@ model!(
 
 model!(
     /// An entry of `allNotes`: ticket notes and time-entry notes together.
-    AllNote ["id,noteType,text,detailDescriptionFlag,internalAnalysisFlag,resolutionFlag,timeStart,timeEnd,member/id,member/identifier,member/name,contact/id,contact/name,originalAuthor,_info/dateCreated"] {
+    AllNote ["ServiceTicketNote": "id,noteType,text,detailDescriptionFlag,internalAnalysisFlag,resolutionFlag,timeStart,timeEnd,member/id,member/identifier,member/name,contact/id,contact/name,originalAuthor,_info/dateCreated"] {
         id: i64, note_type: String, text: String, detail_description_flag: bool, internal_analysis_flag: bool,
         resolution_flag: bool, time_start: String, time_end: String, member: Ref, contact: Ref,
         original_author: String
@@ -108,7 +111,7 @@ model!(
 );
 
 model!(
-    TimeEntry ["id,company/id,company/name,chargeToId,chargeToType,member/id,member/identifier,member/name,workType/id,workType/name,timeStart,timeEnd,actualHours,billableOption,notes,status,ticket/id,ticket/summary,timeSheet/id,enteredBy,dateEntered"] {
+    TimeEntry ["TimeEntry": "id,company/id,company/name,chargeToId,chargeToType,member/id,member/identifier,member/name,workType/id,workType/name,timeStart,timeEnd,actualHours,billableOption,notes,status,ticket/id,ticket/summary,timeSheet/id,enteredBy,dateEntered"] {
         id: i64, company: Ref, charge_to_id: i64, charge_to_type: String, member: Ref, work_type: Ref,
         time_start: String, time_end: String, actual_hours: f64, billable_option: String, notes: String,
         status: String, ticket: Ref, time_sheet: Ref, entered_by: String, date_entered: String,
@@ -116,7 +119,7 @@ model!(
 );
 
 model!(
-    Company ["id,identifier,name,status/name,addressLine1,addressLine2,city,state,zip,phoneNumber,website,types,defaultContact/id,defaultContact/name,numberOfEmployees,dateAcquired,deletedFlag"] {
+    Company ["Company": "id,identifier,name,status/name,addressLine1,addressLine2,city,state,zip,phoneNumber,website,types,defaultContact/id,defaultContact/name,numberOfEmployees,dateAcquired,deletedFlag"] {
         id: i64, identifier: String, name: String, status: Ref, address_line1: String, address_line2: String,
         city: String, state: String, zip: String, phone_number: String, website: String, types: Vec<Ref>,
         default_contact: Ref, number_of_employees: i64, date_acquired: String, deleted_flag: bool,
@@ -134,14 +137,14 @@ pub struct CommunicationItem {
 }
 
 model!(
-    Contact ["id,firstName,lastName,company/id,company/identifier,company/name,title,inactiveFlag,defaultPhoneNbr,communicationItems"] {
+    Contact ["Contact": "id,firstName,lastName,company/id,company/identifier,company/name,title,inactiveFlag,defaultPhoneNbr,communicationItems"] {
         id: i64, first_name: String, last_name: String, company: Ref, title: String, inactive_flag: bool,
         default_phone_nbr: String, communication_items: Vec<CommunicationItem>,
     }
 );
 
 model!(
-    Configuration ["id,name,type/name,status/name,company/id,company/name,contact/id,contact/name,serialNumber,modelNumber,tagNumber,ipAddress,macAddress,defaultGateway,osType,osInfo,manufacturer/name,warrantyExpirationDate,purchaseDate,installationDate,activeFlag,lastLoginName,notes"] {
+    Configuration ["CompanyConfiguration": "id,name,type/name,status/name,company/id,company/name,contact/id,contact/name,serialNumber,modelNumber,tagNumber,ipAddress,macAddress,defaultGateway,osType,osInfo,manufacturer/name,warrantyExpirationDate,purchaseDate,installationDate,activeFlag,lastLoginName,notes"] {
         id: i64, name: String, r#type: Ref, status: Ref, company: Ref, contact: Ref, serial_number: String,
         model_number: String, tag_number: String, ip_address: String, mac_address: String,
         default_gateway: String, os_type: String, os_info: String, manufacturer: Ref,
@@ -159,36 +162,36 @@ pub struct ConfigurationRef {
 }
 
 model!(
-    Member ["id,identifier,firstName,lastName,title,inactiveFlag,licenseClass,primaryEmail,officeEmail,officePhone"] {
+    Member ["Member": "id,identifier,firstName,lastName,title,inactiveFlag,licenseClass,primaryEmail,officeEmail,officePhone"] {
         id: i64, identifier: String, first_name: String, last_name: String, title: String, inactive_flag: bool,
         license_class: String, primary_email: String, office_email: String, office_phone: String,
     }
 );
 
-model!(Board ["id,name,inactiveFlag,projectFlag"] { id: i64, name: String, inactive_flag: bool, project_flag: bool });
+model!(Board ["Board": "id,name,inactiveFlag,projectFlag"] { id: i64, name: String, inactive_flag: bool, project_flag: bool });
 
 model!(
-    BoardStatus ["id,name,board/id,closedStatus,inactive,defaultFlag,sortOrder,timeEntryNotAllowed"] {
+    BoardStatus ["BoardStatus": "id,name,board/id,closedStatus,inactive,defaultFlag,sortOrder,timeEntryNotAllowed"] {
         id: i64, name: String, board: Ref, closed_status: bool, inactive: bool, default_flag: bool,
         sort_order: i64, time_entry_not_allowed: bool,
     }
 );
 
-model!(BoardType ["id,name,category,inactiveFlag,defaultFlag"] { id: i64, name: String, category: String, inactive_flag: bool, default_flag: bool });
+model!(BoardType ["BoardType": "id,name,category,inactiveFlag,defaultFlag"] { id: i64, name: String, category: String, inactive_flag: bool, default_flag: bool });
 
-model!(Priority ["id,name,level,sortOrder,defaultFlag"] { id: i64, name: String, level: String, sort_order: i64, default_flag: bool });
+model!(Priority ["Priority": "id,name,level,sortOrder,defaultFlag"] { id: i64, name: String, level: String, sort_order: i64, default_flag: bool });
 
-model!(WorkType ["id,name,billTime,inactiveFlag,overallDefaultFlag"] { id: i64, name: String, bill_time: String, inactive_flag: bool, overall_default_flag: bool });
+model!(WorkType ["WorkType": "id,name,billTime,inactiveFlag,overallDefaultFlag"] { id: i64, name: String, bill_time: String, inactive_flag: bool, overall_default_flag: bool });
 
 model!(
-    Opportunity ["id,name,expectedCloseDate,type/name,stage/name,status/name,probability/name,primarySalesRep/identifier,primarySalesRep/name,company/id,company/name,contact/id,contact/name,closedDate,notes"] {
+    Opportunity ["Opportunity": "id,name,expectedCloseDate,type/name,stage/name,status/name,probability/name,primarySalesRep/identifier,primarySalesRep/name,company/id,company/name,contact/id,contact/name,closedDate,notes"] {
         id: i64, name: String, expected_close_date: String, r#type: Ref, stage: Ref, status: Ref,
         probability: Ref, primary_sales_rep: Ref, company: Ref, contact: Ref, closed_date: String, notes: String,
     }
 );
 
 model!(
-    Agreement ["id,name,type/name,company/id,company/name,contact/id,contact/name,startDate,endDate,noEndingDateFlag,cancelledFlag,agreementStatus,billAmount,applicationUnits,applicationLimit"] {
+    Agreement ["Agreement": "id,name,type/name,company/id,company/name,contact/id,contact/name,startDate,endDate,noEndingDateFlag,cancelledFlag,agreementStatus,billAmount,applicationUnits,applicationLimit"] {
         id: i64, name: String, r#type: Ref, company: Ref, contact: Ref, start_date: String, end_date: String,
         no_ending_date_flag: bool, cancelled_flag: bool, agreement_status: String, bill_amount: f64,
         application_units: String, application_limit: f64,
@@ -196,7 +199,7 @@ model!(
 );
 
 model!(
-    Project ["id,name,board/name,company/id,company/name,contact/name,manager/identifier,manager/name,status/name,closedFlag,estimatedStart,estimatedEnd,percentComplete,actualHours,estimatedHours"] {
+    Project ["Project": "id,name,board/name,company/id,company/name,contact/name,manager/identifier,manager/name,status/name,closedFlag,estimatedStart,estimatedEnd,percentComplete,actualHours,estimatedHours"] {
         id: i64, name: String, board: Ref, company: Ref, contact: Ref, manager: Ref, status: Ref,
         closed_flag: bool, estimated_start: String, estimated_end: String, percent_complete: f64,
         actual_hours: f64, estimated_hours: f64,
@@ -204,21 +207,45 @@ model!(
 );
 
 model!(
-    Activity ["id,name,type/name,status/name,company/id,company/name,contact/name,opportunity/id,opportunity/name,ticket/id,ticket/summary,assignTo/identifier,assignTo/name,dateStart,dateEnd,notes"] {
+    Activity ["Activity": "id,name,type/name,status/name,company/id,company/name,contact/name,opportunity/id,opportunity/name,ticket/id,ticket/summary,assignTo/identifier,assignTo/name,dateStart,dateEnd,notes"] {
         id: i64, name: String, r#type: Ref, status: Ref, company: Ref, contact: Ref, opportunity: Ref,
         ticket: Ref, assign_to: Ref, date_start: String, date_end: String, notes: String,
     }
 );
 
 model!(
-    TimeSheet ["id,member/identifier,year,period,dateStart,dateEnd,status,hours"] {
+    TimeSheet ["TimeSheet": "id,member/identifier,year,period,dateStart,dateEnd,status,hours"] {
         id: i64, member: Ref, year: i64, period: i64, date_start: String, date_end: String, status: String, hours: f64,
     }
 );
 
-model!(MyAccount ["id,identifier,firstName,lastName"] { id: i64, identifier: String, first_name: String, last_name: String });
+model!(MyAccount ["MyAccount": "id,identifier,firstName,lastName"] { id: i64, identifier: String, first_name: String, last_name: String });
 
-model!(SystemInfo [""] { version: String, is_cloud: bool, server_time_zone: String, cloud_region: String });
+model!(SystemInfo ["": ""] { version: String, is_cloud: bool, server_time_zone: String, cloud_region: String });
+
+/// Every read view as (schema, `fields=` list), for the contract test.
+pub const VIEWS: &[(&str, &str)] = &[
+    (Ticket::SCHEMA, Ticket::FIELDS),
+    (TicketDetail::SCHEMA, TicketDetail::FIELDS),
+    (Note::SCHEMA, Note::FIELDS),
+    (AllNote::SCHEMA, AllNote::FIELDS),
+    (TimeEntry::SCHEMA, TimeEntry::FIELDS),
+    (Company::SCHEMA, Company::FIELDS),
+    (Contact::SCHEMA, Contact::FIELDS),
+    (Configuration::SCHEMA, Configuration::FIELDS),
+    (Member::SCHEMA, Member::FIELDS),
+    (Board::SCHEMA, Board::FIELDS),
+    (BoardStatus::SCHEMA, BoardStatus::FIELDS),
+    (BoardType::SCHEMA, BoardType::FIELDS),
+    (Priority::SCHEMA, Priority::FIELDS),
+    (WorkType::SCHEMA, WorkType::FIELDS),
+    (Opportunity::SCHEMA, Opportunity::FIELDS),
+    (Agreement::SCHEMA, Agreement::FIELDS),
+    (Project::SCHEMA, Project::FIELDS),
+    (Activity::SCHEMA, Activity::FIELDS),
+    (TimeSheet::SCHEMA, TimeSheet::FIELDS),
+    (MyAccount::SCHEMA, MyAccount::FIELDS),
+];
 
 /// A new service ticket.
 #[derive(Debug, Clone, Default, Serialize)]

@@ -84,7 +84,48 @@ pub struct Page<T> {
     pub has_more: bool,
 }
 
-/// Whether a `Link` header has a `rel="next"`.
-pub fn link_has_next(link: Option<&str>) -> bool {
-    link.is_some_and(|l| l.split(',').any(|part| part.contains("rel=\"next\"")))
+/// The `rel="next"` link of a ConnectWise `Link` header, if there is one. Navigable paging
+/// names the next page by `page`, forward-only paging by `pageId` (the last id returned); an
+/// empty or unreadable header means there is no next page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NextLink {
+    pub page_id: Option<String>,
+}
+
+pub fn next_link(header: Option<&str>) -> Option<NextLink> {
+    let header = header.map(str::trim).filter(|h| !h.is_empty())?;
+    let links = parse_link_header::parse_with_rel(header)
+        .map_err(|e| tracing::debug!(error = %e, "unreadable Link header"))
+        .ok()?;
+    let next = links.get("next")?;
+    Some(NextLink {
+        page_id: next
+            .queries
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("pageId"))
+            .map(|(_, v)| v.clone())
+            .filter(|v| !v.is_empty()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_both_paging_styles() {
+        let nav = r#"<https://h/v2025_1/apis/3.0/company/companies?conditions=name%3D%22x%22&pageSize=50&page=2>; rel="next", <https://h/v2025_1/apis/3.0/company/companies?pageSize=50&page=4>; rel="last""#;
+        assert_eq!(next_link(Some(nav)), Some(NextLink { page_id: None }));
+        let last_page = r#"<https://h/x?pageSize=50&page=1>; rel="first", <https://h/x?pageSize=50&page=3>; rel="prev""#;
+        assert_eq!(next_link(Some(last_page)), None);
+        let fwd = r#"<https://h/v2025_1/apis/3.0/service/tickets?pageSize=1000&pageId=12345>; rel="next""#;
+        assert_eq!(
+            next_link(Some(fwd)),
+            Some(NextLink {
+                page_id: Some("12345".into())
+            })
+        );
+        assert_eq!(next_link(Some("")), None);
+        assert_eq!(next_link(None), None);
+    }
 }

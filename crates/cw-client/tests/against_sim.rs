@@ -1,12 +1,19 @@
 //! The client against the simulated tenant over real HTTP: discovery, auth, paging, errors,
 //! retries (GET only), and codebase re-discovery.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    clippy::string_slice
+)]
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use cw_client::endpoints;
 use cw_client::models::{NewNote, Note, Ticket};
-use cw_client::{Config, Credentials, Error, ListQuery, Upstream};
+use cw_client::{CallStats, Config, Credentials, Error, ListQuery, Site, Upstream};
 use cw_conditions::Field;
 use cw_sim::{Fault, FaultAction, RunningSim, Sim, TenantSpec};
 
@@ -31,15 +38,11 @@ fn client_for(sim: &RunningSim, member: &str) -> cw_client::CwClient {
         .find(|m| m["identifier"] == member)
         .unwrap()
         .clone();
-    let env = move |k: &str| -> Option<String> {
-        Some(match k {
-            "CW_SITE" => creds["site"].as_str()?.to_string(),
-            "CW_COMPANY_ID" => "harborview".into(),
-            "CW_CLIENT_ID" => creds["clientId"].as_str()?.to_string(),
-            _ => return None,
-        })
-    };
-    let (mut cfg, _) = Config::from_lookup(&env).unwrap();
+    let mut cfg = Config::new(
+        Site::parse(creds["site"].as_str().unwrap()).unwrap(),
+        "harborview",
+        creds["clientId"].as_str().unwrap(),
+    );
     cfg.retry.base = Duration::from_millis(20);
     cfg.retry.cap = Duration::from_millis(80);
     Upstream::new(cfg).unwrap().client(Credentials::new(
@@ -334,4 +337,28 @@ async fn forward_only_paging_walks_every_record_by_id() {
         .await
         .unwrap();
     assert_eq!(capped.len(), 60);
+}
+
+#[tokio::test]
+async fn a_call_counts_what_it_sent_retries_included_and_learns_the_server_clock() {
+    let sim = sim().await;
+    let stats = std::sync::Arc::new(CallStats::default());
+    let c = client_for(&sim, "jchen").observed(stats.clone());
+    c.system_info().await.unwrap();
+    assert_eq!((stats.requests(), stats.last_status()), (1, Some(200)));
+    sim.sim.hooks().add_fault(Fault {
+        method: Some("GET".into()),
+        path: Some("/system/info".into()),
+        action: FaultAction::Status {
+            status: 503,
+            retry_after: None,
+        },
+        times: Some(1),
+    });
+    c.system_info().await.unwrap();
+    assert_eq!(stats.requests(), 3, "the retry is counted");
+    let skew = (c.upstream().server_now() - chrono::Utc::now())
+        .num_seconds()
+        .abs();
+    assert!(skew <= 1, "the simulator shares our clock: {skew}");
 }

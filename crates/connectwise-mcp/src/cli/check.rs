@@ -1,9 +1,10 @@
 //! `connectwise-mcp check`: verifies the configuration and credentials against ConnectWise,
 //! step by step, and says how to fix what fails. It prints no key.
 
+use anyhow::bail;
 use cw_client::endpoints;
 use cw_client::models::Member;
-use cw_client::{Config, Error, ListQuery, Upstream};
+use cw_client::{Error, ListQuery, Upstream};
 
 use crate::filters::f;
 
@@ -26,14 +27,14 @@ impl Report {
     }
 }
 
-pub async fn run() -> Result<(), String> {
+pub async fn run() -> anyhow::Result<()> {
     let mut r = Report { failed: false };
     println!("connectwise-mcp check");
-    let (cfg, creds) = match Config::from_env() {
-        Ok(c) => c,
+    let (cfg, creds) = match crate::config::connectwise(&crate::config::process_env) {
+        Ok(c) => (c.cfg, c.creds),
         Err(e) => {
             r.fail("configuration", &e.to_string());
-            return Err("configuration is incomplete".into());
+            bail!("configuration is incomplete");
         }
     };
     r.ok(&format!(
@@ -41,7 +42,7 @@ pub async fn run() -> Result<(), String> {
         cfg.site.origin, cfg.company_id
     ));
     let pinned = cfg.codebase.clone();
-    let up = Upstream::new(cfg).map_err(|e| e.to_string())?;
+    let up = Upstream::new(cfg)?;
     match up.company_info().await {
         Ok(Some(info)) => r.ok(&format!(
             "company info: {} on {} ({}, codebase {})",
@@ -62,7 +63,7 @@ pub async fn run() -> Result<(), String> {
             "API keys",
             "set CW_PUBLIC_KEY and CW_PRIVATE_KEY to an API member's keys (My Account → API Keys)",
         );
-        return Err("API keys are missing".into());
+        bail!("API keys are missing");
     };
     let member = creds.member_identifier.clone();
     let cw = up.client(creds);
@@ -74,7 +75,7 @@ pub async fn run() -> Result<(), String> {
         )),
         Err(e) => {
             r.fail(&format!("keys rejected: {e}"), &e.hint());
-            return Err("ConnectWise did not accept the keys".into());
+            bail!("ConnectWise did not accept the keys");
         }
     }
     match member {
@@ -119,7 +120,7 @@ pub async fn run() -> Result<(), String> {
         }
     }
     if r.failed {
-        return Err("some checks failed; see the fixes above".into());
+        bail!("some checks failed; see the fixes above");
     }
     println!("All checks passed.");
     Ok(())

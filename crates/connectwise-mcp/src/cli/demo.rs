@@ -3,12 +3,14 @@
 
 use std::net::SocketAddr;
 
+use anyhow::{anyhow, Context};
 use clap::Args;
-use cw_client::{Config, Credentials, Upstream};
+use cw_client::{Config, Credentials, Site, Upstream};
 use cw_sim::{Sim, TenantSpec};
 
-use crate::app::App;
-use crate::tools::Tier;
+use crate::auth::{Caller, Role};
+use crate::config::{self, Flags};
+use crate::surface::mcp::McpServer;
 use crate::transport;
 
 #[derive(Args, Debug)]
@@ -33,79 +35,81 @@ pub struct DemoArgs {
     pub read_only: bool,
 }
 
-pub async fn run(a: DemoArgs) -> Result<(), String> {
+pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let mut spec = TenantSpec::demo(a.seed);
     spec.tickets = a.scale;
     let sim = Sim::generate(&spec);
     let running = sim
         .start(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
-        .map_err(|e| format!("cannot start the simulated tenant: {e}"))?;
+        .context("cannot start the simulated tenant")?;
     let creds_line = running.credentials();
-    let member = creds_line["members"]
-        .as_array()
+    let member = creds_line
+        .get("members")
+        .and_then(|m| m.as_array())
         .and_then(|ms| {
             ms.iter()
-                .find(|m| m["identifier"].as_str() == Some(a.member.as_str()))
+                .find(|m| m.get("identifier").and_then(|i| i.as_str()) == Some(a.member.as_str()))
         })
         .cloned()
         .ok_or_else(|| {
-            format!(
+            anyhow!(
                 "no member `{}` in the simulated tenant; try jchen, psharma, dreyes or amorgan",
                 a.member
             )
         })?;
     let site = running.site();
-    let client_id = creds_line["clientId"]
-        .as_str()
+    let client_id = creds_line
+        .get("clientId")
+        .and_then(|c| c.as_str())
         .unwrap_or_default()
         .to_string();
-    let env = move |k: &str| -> Option<String> {
-        match k {
-            "CW_SITE" => Some(site.clone()),
-            "CW_COMPANY_ID" => Some("harborview".into()),
-            "CW_CLIENT_ID" => Some(client_id.clone()),
-            _ => None,
-        }
+    let cfg = Config::new(Site::parse(&site)?, "harborview", &client_id);
+    let field = |k: &str| {
+        member
+            .get(k)
+            .and_then(|v| v.as_str())
+            .unwrap_or_default()
+            .to_string()
     };
-    let (cfg, _) = Config::from_lookup(&env).map_err(|e| e.to_string())?;
-    let creds = Credentials::new(
-        member["publicKey"].as_str().unwrap_or_default(),
-        member["privateKey"].as_str().unwrap_or_default(),
-        Some(&a.member),
-    );
+    let creds = Credentials::new(&field("publicKey"), &field("privateKey"), Some(&a.member));
     let example = {
+        use cw_sim::json::Json;
         let t = sim.tenant();
         t.store
             .table(cw_sim::kind::Kind::Ticket)
             .values()
             .rev()
             .find(|x| {
-                x["owner"]["identifier"] == a.member.as_str()
-                    && x["closedFlag"] == false
-                    && x["board"]["name"] == "Help Desk"
+                *x.at("owner").at("identifier") == a.member.as_str()
+                    && *x.at("closedFlag") == false
+                    && *x.at("board").at("name") == "Help Desk"
             })
-            .and_then(|x| x["id"].as_i64())
+            .and_then(|x| x.at("id").as_i64())
             .unwrap_or(1)
     };
-    let app = App::new(
-        Upstream::new(cfg).map_err(|e| e.to_string())?,
+    let env = config::process_env;
+    let serving = config::serving(
+        &env,
+        &Flags {
+            read_only: a.read_only,
+            ..Flags::default()
+        },
+    )?;
+    let pipeline = super::pipeline(
+        Upstream::new(cfg)?,
         Some(creds),
-        if a.read_only { Tier::Read } else { Tier::Write },
-        super::serve::timezone()?,
+        serving.timezone,
+        serving.limits,
     );
-    let who = format!(
-        "{} ({}, {})",
-        member["name"].as_str().unwrap_or(""),
-        a.member,
-        member["role"].as_str().unwrap_or("")
-    );
+    let server = McpServer::new(pipeline, Caller::local(Role::Admin));
+    let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {
         eprintln!("connectwise-mcp demo: simulated ConnectWise tenant at {}, acting as {who}; MCP on stdio", running.site());
-        return transport::stdio::serve(app).await;
+        return transport::stdio::serve(server).await;
     }
     let tickets = spec.tickets;
-    transport::http::serve(app, SocketAddr::from(([127, 0, 0, 1], a.port)), move |addr| {
+    transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(
             "\nconnectwise-mcp demo: a simulated ConnectWise PSA tenant (Harborview Technology Partners, {tickets} tickets).\n\

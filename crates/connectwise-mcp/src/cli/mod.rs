@@ -1,11 +1,23 @@
-//! Command-line interface: `connectwise-mcp [serve]`, `demo`, `sim`.
+//! The command line: `connectwise-mcp [serve]`, `demo`, `sim`, `check`.
 
 mod check;
+#[cfg(feature = "demo")]
 mod demo;
 mod serve;
+#[cfg(feature = "demo")]
 mod sim;
 
+use std::sync::Arc;
+
+use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
+use cw_client::{Credentials, Upstream};
+
+use crate::audit::LogLine;
+use crate::context::Shared;
+use crate::pipeline::{Limits, Parts, Pipeline};
+use crate::replay;
+use crate::tools::Registry;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -26,19 +38,55 @@ pub enum Command {
     /// Serve MCP against the ConnectWise configured in the environment (the default).
     Serve(serve::ServeArgs),
     /// Serve MCP against an embedded simulated ConnectWise tenant: no account needed.
+    #[cfg(feature = "demo")]
     Demo(demo::DemoArgs),
     /// Serve the simulated ConnectWise PSA API alone (for curl, scripts and tests).
+    #[cfg(feature = "demo")]
     Sim(sim::SimArgs),
     /// Check the configuration and credentials against ConnectWise, with a fix for each failure.
     Check,
 }
 
-pub async fn run(cli: Cli) -> Result<(), String> {
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Some(Command::Serve(a)) => serve::run(a).await,
+        #[cfg(feature = "demo")]
         Some(Command::Demo(a)) => demo::run(a).await,
+        #[cfg(feature = "demo")]
         Some(Command::Sim(a)) => sim::run(a).await,
         Some(Command::Check) => check::run().await,
         None => serve::run(cli.serve).await,
     }
+}
+
+/// Logs go to stderr: stdout carries protocol messages or the simulator's credentials line.
+/// `RUST_LOG` picks the level (info by default).
+pub fn init_logging() {
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .init();
+}
+
+/// The pipeline every command serves: the PSA tools, in-process caches and replay store, and
+/// one log line per call.
+fn pipeline(
+    upstream: Arc<Upstream>,
+    server_creds: Option<Credentials>,
+    timezone: Tz,
+    limits: Limits,
+) -> Arc<Pipeline> {
+    Pipeline::new(Parts {
+        registry: Registry::psa(),
+        shared: Shared::new(timezone),
+        upstream,
+        server_creds,
+        limits,
+        replay: Arc::new(replay::Local::new()),
+        audit: Arc::new(LogLine),
+    })
 }

@@ -1,74 +1,64 @@
-//! `connectwise-mcp [serve]`: the server, configured like seed 000 (`CW_*`, `TRANSPORT`, `PORT`).
+//! `connectwise-mcp [serve]`: the server, configured like seed 000 (`CW_*`, `TRANSPORT`,
+//! `PORT`); flags win over the environment.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
-use chrono_tz::Tz;
-use clap::{Args, ValueEnum};
-use cw_client::{Config, Upstream};
+use clap::Args;
+use cw_client::Upstream;
 
-use crate::app::App;
-use crate::tools::Tier;
+use crate::auth::{Caller, Role};
+use crate::config::{self, Flags, Serving, Transport};
+use crate::pipeline::Pipeline;
+use crate::surface::mcp::McpServer;
 use crate::transport;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Transport {
-    Stdio,
-    Http,
-}
-
-#[derive(Args, Debug, Clone)]
+#[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
-    /// stdio (for a local MCP client) or http (streamable HTTP on --port).
-    #[arg(
-        long,
-        env = "TRANSPORT",
-        value_enum,
-        default_value = "stdio",
-        ignore_case = true
-    )]
-    pub transport: Transport,
-    /// Port for --transport http.
-    #[arg(long, env = "PORT", default_value_t = 3000)]
-    pub port: u16,
-    /// Address to bind for --transport http.
-    #[arg(long, env = "BIND", default_value = "127.0.0.1")]
-    pub bind: IpAddr,
-    /// Offer only the read tools.
-    #[arg(long, env = "CW_READ_ONLY")]
+    /// stdio (for a local MCP client) or http (streamable HTTP on --port) [env: TRANSPORT; default stdio]
+    #[arg(long, value_enum, ignore_case = true)]
+    pub transport: Option<Transport>,
+    /// Port for --transport http [env: PORT; default 3000]
+    #[arg(long)]
+    pub port: Option<u16>,
+    /// Address to bind for --transport http [env: BIND; default 127.0.0.1]
+    #[arg(long)]
+    pub bind: Option<IpAddr>,
+    /// Offer only the read tools [env: CW_READ_ONLY]
+    #[arg(long)]
     pub read_only: bool,
 }
 
-/// The default time zone for times typed without one (`CW_TIMEZONE`, else UTC).
-pub fn timezone() -> Result<Tz, String> {
-    match std::env::var("CW_TIMEZONE")
-        .ok()
-        .filter(|s| !s.trim().is_empty())
-    {
-        None => Ok(Tz::UTC),
-        Some(s) => s.trim().parse().map_err(|_| {
-            format!("CW_TIMEZONE `{s}` is not an IANA time zone such as America/Chicago")
-        }),
+impl ServeArgs {
+    pub fn flags(&self) -> Flags {
+        Flags {
+            transport: self.transport,
+            port: self.port,
+            bind: self.bind,
+            read_only: self.read_only,
+        }
     }
 }
 
-pub async fn run(a: ServeArgs) -> Result<(), String> {
-    let (cfg, creds) = Config::from_env().map_err(|e| e.to_string())?;
-    if creds.is_none() {
+pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
+    let env = config::process_env;
+    let cw = config::connectwise(&env)?;
+    let serving = config::serving(&env, &a.flags())?;
+    if cw.creds.is_none() {
         tracing::warn!("CW_PUBLIC_KEY/CW_PRIVATE_KEY are not set: tool calls will fail until keys are configured");
     }
-    let upstream = Upstream::new(cfg).map_err(|e| e.to_string())?;
-    let tier = if a.read_only { Tier::Read } else { Tier::Write };
-    let app = App::new(upstream, creds, tier, timezone()?);
-    serve_app(app, &a).await
+    let upstream = Upstream::new(cw.cfg)?;
+    let pipeline = super::pipeline(upstream, cw.creds, serving.timezone, serving.limits.clone());
+    serve_pipeline(pipeline, &serving).await
 }
 
-/// Serves an app on the chosen transport.
-pub async fn serve_app(app: Arc<App>, a: &ServeArgs) -> Result<(), String> {
-    match a.transport {
-        Transport::Stdio => transport::stdio::serve(app).await,
+/// Serves a pipeline on the configured transport, to the local user.
+pub async fn serve_pipeline(pipeline: Arc<Pipeline>, s: &Serving) -> anyhow::Result<()> {
+    let server = McpServer::new(pipeline, Caller::local(Role::Admin));
+    match s.transport {
+        Transport::Stdio => transport::stdio::serve(server).await,
         Transport::Http => {
-            transport::http::serve(app, SocketAddr::new(a.bind, a.port), |addr| {
+            transport::http::serve(server, SocketAddr::new(s.bind, s.port), |addr| {
                 tracing::info!("MCP endpoint: http://{addr}/mcp")
             })
             .await

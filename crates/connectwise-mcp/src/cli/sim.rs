@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 
+use anyhow::Context;
 use clap::Args;
 use cw_sim::{Sim, TenantSpec};
 
@@ -23,7 +24,7 @@ pub struct SimArgs {
     pub scale: usize,
 }
 
-pub async fn run(a: SimArgs) -> Result<(), String> {
+pub async fn run(a: SimArgs) -> anyhow::Result<()> {
     let mut spec = TenantSpec::demo(a.seed);
     spec.tickets = a.scale;
     let started = std::time::Instant::now();
@@ -31,13 +32,11 @@ pub async fn run(a: SimArgs) -> Result<(), String> {
     let running = sim
         .start(SocketAddr::new(a.bind, a.port))
         .await
-        .map_err(|e| format!("cannot listen on {}:{}: {e}", a.bind, a.port))?;
+        .with_context(|| format!("cannot listen on {}:{}", a.bind, a.port))?;
     // The first stdout line is the machine-readable credentials object.
     let line = running.credentials().to_string();
     let mut out = std::io::stdout().lock();
-    writeln!(out, "{line}")
-        .and_then(|_| out.flush())
-        .map_err(|e| e.to_string())?;
+    writeln!(out, "{line}").and_then(|_| out.flush())?;
     drop(out);
     tracing::info!(
         site = %running.site(),
@@ -45,6 +44,6 @@ pub async fn run(a: SimArgs) -> Result<(), String> {
         generated_ms = started.elapsed().as_millis() as u64,
         "simulated ConnectWise PSA is up; Ctrl-C stops it"
     );
-    tokio::signal::ctrl_c().await.map_err(|e| e.to_string())?;
+    tokio::signal::ctrl_c().await?;
     Ok(())
 }

@@ -1,46 +1,57 @@
-//! The tool framework. Each tool is a type implementing [`CwTool`]: its name, tier, hints,
-//! argument and output types, what it does, and how its output reads as text. The registry
-//! turns each into an MCP tool with input and output schemas and all four annotations, and
-//! runs every call the same way: arguments checked (unknown fields refused, so typos surface),
-//! errors turned into tool errors that say what to change, success returned as
-//! `structuredContent` plus a compact text rendering.
+//! The tool framework. A tool is declared in one place with [`tool!`]: its name, title,
+//! annotations, toolset, argument and output types (which give the input and output schemas)
+//! and its description; its handler is rmcp's [`AsyncTool`] over a [`Ctx`]. rmcp's
+//! [`ToolBase`] carries the declaration, so the MCP `Tool` it lists is rmcp's own.
+//!
+//! What rmcp does not do, and this module adds: the tier a tool needs (from its annotations
+//! and toolset, never a second constant), toolsets, a compact text rendering next to the
+//! structured result, refusal of arguments the schema does not declare, and the canonical form
+//! of a write's arguments that the call pipeline keys its replay store with. The pipeline
+//! ([`crate::pipeline`]) runs every call; this module only describes and prepares them.
+//!
+//! Adding a read tool: one file under `psa/` with its `tool!` declaration and handler, and one
+//! `add::<…>()` line in [`Registry::psa`] (plus its snapshot).
 
-mod agreements;
-mod companies;
-mod configurations;
-mod contacts;
-mod lookups;
-mod members;
-mod notes;
-mod projects;
-mod sales;
-mod shared;
-mod ticket_detail;
-mod ticket_write;
-mod tickets;
-mod time;
+pub mod args;
+pub mod listing;
+pub mod psa;
+pub mod render;
+pub mod schema;
+pub mod when;
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
 
-use rmcp::model::{CallToolResult, ContentBlock, JsonObject, Tool, ToolAnnotations};
-use schemars::JsonSchema;
-use serde::de::DeserializeOwned;
+use rmcp::handler::server::router::tool::{AsyncTool, ToolBase};
+use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::app::App;
-use cw_client::CwClient;
+use crate::auth::Role;
+use crate::cache::BoxFuture;
+use crate::context::Ctx;
+use crate::errors::ToolError;
 
-pub use shared::*;
-
-/// Who may call a tool: viewers read; editors also write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Tier {
-    Read,
-    Write,
+/// A group of tools a deployment turns on or off together (`CW_TOOLSETS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Toolset {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// Only admins get its tools, whatever their annotations say.
+    pub admin_only: bool,
+    /// Offered unless `CW_TOOLSETS` names the toolsets to offer.
+    pub default_on: bool,
 }
+
+/// ConnectWise PSA: the technician's tools.
+pub const PSA: Toolset = Toolset {
+    name: "psa",
+    description: "ConnectWise PSA (Manage): tickets, notes, time, companies, contacts, configurations, sales, agreements, projects, members",
+    admin_only: false,
+    default_on: true,
+};
+
+/// Every toolset this build knows.
+pub const TOOLSETS: &[Toolset] = &[PSA];
 
 /// The four MCP tool annotations, always all declared.
 #[derive(Debug, Clone, Copy)]
@@ -49,6 +60,18 @@ pub struct Hints {
     pub destructive: bool,
     pub idempotent: bool,
     pub open_world: bool,
+}
+
+impl Hints {
+    pub fn annotations(self, title: &str) -> ToolAnnotations {
+        ToolAnnotations::from_raw(
+            Some(title.to_string()),
+            Some(self.read_only),
+            Some(self.destructive),
+            Some(self.idempotent),
+            Some(self.open_world),
+        )
+    }
 }
 
 /// Reads ConnectWise, changes nothing.
@@ -73,237 +96,278 @@ pub const UPDATE: Hints = Hints {
     open_world: true,
 };
 
-/// Why a tool call failed, in words that say what to change.
-#[derive(Debug, thiserror::Error)]
-pub enum ToolError {
-    #[error("{0}")]
-    Invalid(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}. What to do: {hint}", hint = .0.hint())]
-    Upstream(#[from] cw_client::Error),
-    #[error("{0}")]
-    Setup(String),
+/// What a tool adds to rmcp's [`ToolBase`] and [`AsyncTool`]; written by [`tool!`].
+pub trait CwTool: ToolBase<Error = ToolError> + AsyncTool<Ctx> + 'static {
+    const TOOLSET: Toolset;
+
+    /// A compact text rendering of the output, for clients (and models) that read text.
+    fn text(out: &Self::Output) -> String;
+
+    /// Applies defaults and trims text, so that equivalent calls have equal arguments: the
+    /// replay store recognises a write re-sent with a default spelled out or a trailing space.
+    fn normalize(_args: &mut Self::Parameter) {}
 }
 
-impl ToolError {
-    pub fn invalid(m: impl Into<String>) -> ToolError {
-        ToolError::Invalid(m.into())
-    }
+/// Declares a tool: rmcp's [`ToolBase`] and this crate's [`CwTool`] in one place.
+#[macro_export]
+macro_rules! tool {
+    (
+        $(#[$doc:meta])*
+        $ty:ident {
+            name: $name:literal,
+            title: $title:literal,
+            hints: $hints:expr,
+            toolset: $toolset:expr,
+            args: $args:ty,
+            output: $out:ty,
+            text: $text:path,
+            $(normalize: $normalize:path,)?
+            description: $desc:expr $(,)?
+        }
+    ) => {
+        $(#[$doc])*
+        pub struct $ty;
 
-    pub fn not_found(m: impl Into<String>) -> ToolError {
-        ToolError::NotFound(m.into())
-    }
+        impl rmcp::handler::server::router::tool::ToolBase for $ty {
+            type Parameter = $args;
+            type Output = $out;
+            type Error = $crate::errors::ToolError;
+
+            fn name() -> std::borrow::Cow<'static, str> {
+                $name.into()
+            }
+
+            fn title() -> Option<String> {
+                Some($title.into())
+            }
+
+            fn description() -> Option<std::borrow::Cow<'static, str>> {
+                Some($desc.into())
+            }
+
+            fn annotations() -> Option<rmcp::model::ToolAnnotations> {
+                Some($hints.annotations($title))
+            }
+        }
+
+        impl $crate::tools::CwTool for $ty {
+            const TOOLSET: $crate::tools::Toolset = $toolset;
+
+            fn text(out: &$out) -> String {
+                $text(out)
+            }
+
+            $(fn normalize(args: &mut $args) {
+                $normalize(args)
+            })?
+        }
+    };
 }
 
-/// What a tool call runs with: the app, and a ConnectWise client acting with the caller's keys.
-#[derive(Clone)]
-pub struct Ctx {
-    pub app: Arc<App>,
-    pub cw: CwClient,
+/// A tool's result: the structured content and its text rendering.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolOutput {
+    pub structured: Value,
+    pub text: String,
 }
 
-/// A tool.
-pub trait CwTool: Send + Sync + 'static {
-    const NAME: &'static str;
-    const TITLE: &'static str;
-    const DESCRIPTION: &'static str;
-    const TIER: Tier;
-    const HINTS: Hints;
-    type Args: DeserializeOwned + JsonSchema + Send + 'static;
-    type Out: Serialize + JsonSchema + Send + 'static;
-
-    fn run(ctx: Ctx, args: Self::Args)
-        -> impl Future<Output = Result<Self::Out, ToolError>> + Send;
-
-    /// A compact text rendering of the output for clients that show text.
-    fn text(out: &Self::Out) -> String;
+/// A call whose arguments passed validation, ready to run.
+pub struct Prepared {
+    /// For writes: the canonical JSON of the normalised arguments, for the replay key.
+    pub canonical: Option<String>,
+    pub run: Box<dyn FnOnce(Ctx) -> BoxFuture<'static, Result<ToolOutput, ToolError>> + Send>,
 }
 
-type CallFuture = Pin<Box<dyn Future<Output = CallToolResult> + Send>>;
+type PrepareFn = fn(&JsonObject, JsonObject) -> Result<Prepared, ToolError>;
 
-/// A registered tool: its MCP description, tier, and how to run it.
+/// A registered tool: what MCP lists, who may call it, and how to prepare a call.
 pub struct Entry {
     pub tool: Tool,
-    pub tier: Tier,
-    call: fn(Ctx, JsonObject, Arc<JsonObject>) -> CallFuture,
+    pub toolset: Toolset,
+    /// The least role that may see and call it.
+    pub role: Role,
+    prepare: PrepareFn,
 }
 
 impl Entry {
-    pub fn call(&self, ctx: Ctx, args: JsonObject) -> CallFuture {
-        (self.call)(ctx, args, self.tool.input_schema.clone())
+    pub fn name(&self) -> &str {
+        &self.tool.name
+    }
+
+    /// Whether it changes anything (its `readOnlyHint` is not true).
+    pub fn writes(&self) -> bool {
+        !read_only(&self.tool)
+    }
+
+    /// Checks the arguments and binds them to the handler.
+    pub fn prepare(&self, args: JsonObject) -> Result<Prepared, ToolError> {
+        (self.prepare)(&self.tool.input_schema, args)
     }
 }
 
-/// JSON Schema formats every validator knows; schemars also emits Rust-flavoured ones
-/// (`uint32`, `int64`, `double` …) that strict clients log as unknown.
-const STANDARD_FORMATS: &[&str] = &["date-time", "date", "time", "email", "uri", "uuid"];
+fn read_only(tool: &Tool) -> bool {
+    tool.annotations
+        .as_ref()
+        .and_then(|a| a.read_only_hint)
+        .unwrap_or(false)
+}
 
-/// Makes a schema portable: non-standard `format`s dropped, unsigned ones kept as `minimum: 0`.
-fn portable(schema: &JsonObject) -> Arc<JsonObject> {
-    fn walk(v: &mut Value) {
-        match v {
-            Value::Object(o) => {
-                if let Some(f) = o.get("format").and_then(Value::as_str).map(str::to_string) {
-                    if !STANDARD_FORMATS.contains(&f.as_str()) {
-                        o.remove("format");
-                        if f.starts_with("uint") && !o.contains_key("minimum") {
-                            o.insert("minimum".into(), Value::from(0));
-                        }
-                    }
-                }
-                o.values_mut().for_each(walk);
-            }
-            Value::Array(a) => a.iter_mut().for_each(walk),
-            _ => {}
-        }
-    }
-    let mut v = Value::Object(schema.clone());
-    walk(&mut v);
-    match v {
-        Value::Object(o) => Arc::new(o),
-        _ => Arc::new(schema.clone()),
+/// The tier a tool needs: admins only for an admin-only toolset; otherwise viewers for a tool
+/// that only reads and editors for one that writes.
+fn required_role(tool: &Tool, toolset: &Toolset) -> Role {
+    if toolset.admin_only {
+        Role::Admin
+    } else if read_only(tool) {
+        Role::Viewer
+    } else {
+        Role::Editor
     }
 }
 
-fn entry<T: CwTool>() -> Entry {
-    let input = portable(
-        &rmcp::handler::server::common::schema_for_input::<T::Args>()
-            .unwrap_or_else(|e| panic!("input schema of {}: {e}", T::NAME)),
+fn entry<T: CwTool>() -> Entry
+where
+    T::Parameter: Serialize,
+{
+    let input = T::input_schema()
+        .map(|s| schema::portable(&s))
+        .unwrap_or_default();
+    let output = T::output_schema().map(|s| schema::portable(&s));
+    let mut tool = Tool::new(
+        T::name(),
+        T::description().unwrap_or_default(),
+        Arc::new(input),
     );
-    let output = portable(&rmcp::handler::server::common::schema_for_output::<T::Out>());
-    let h = T::HINTS;
-    let tool = Tool::new(T::NAME, T::DESCRIPTION, input)
-        .with_title(T::TITLE)
-        .with_raw_output_schema(output)
-        .with_annotations(ToolAnnotations::from_raw(
-            Some(T::TITLE.to_string()),
-            Some(h.read_only),
-            Some(h.destructive),
-            Some(h.idempotent),
-            Some(h.open_world),
-        ));
+    tool.title = T::title();
+    tool.annotations = T::annotations();
+    if let Some(o) = output {
+        tool = tool.with_raw_output_schema(Arc::new(o));
+    }
+    let role = required_role(&tool, &T::TOOLSET);
     Entry {
         tool,
-        tier: T::TIER,
-        call: call::<T>,
+        toolset: T::TOOLSET,
+        role,
+        prepare: prepare::<T>,
     }
 }
 
 /// Arguments the tool's schema does not declare are refused, so a misspelt filter is reported
-/// instead of silently ignored (checked here rather than with serde's `deny_unknown_fields`,
-/// which does not combine with the shared, flattened argument groups).
+/// instead of silently ignored (checked against the schema rather than with serde's
+/// `deny_unknown_fields`, which does not combine with the shared, flattened argument groups).
 fn unknown_arguments(schema: &JsonObject, args: &JsonObject) -> Option<String> {
     let known: Vec<&str> = schema
         .get("properties")
         .and_then(Value::as_object)
         .map(|p| p.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    let unknown: Vec<&str> = args
+    let unknown: Vec<String> = args
         .keys()
-        .map(String::as_str)
-        .filter(|k| !known.contains(k))
+        .filter(|k| !known.contains(&k.as_str()))
+        .map(|u| format!("`{u}`"))
         .collect();
     (!unknown.is_empty()).then(|| {
         format!(
             "unknown argument(s) {}; this tool takes: {}",
-            unknown
-                .iter()
-                .map(|u| format!("`{u}`"))
-                .collect::<Vec<_>>()
-                .join(", "),
+            unknown.join(", "),
             known.join(", ")
         )
     })
 }
 
-fn call<T: CwTool>(ctx: Ctx, args: JsonObject, schema: Arc<JsonObject>) -> CallFuture {
-    Box::pin(async move {
-        if let Some(msg) = unknown_arguments(&schema, &args) {
-            return error_result(&ToolError::invalid(format!(
-                "Invalid arguments for {}: {msg}.",
-                T::NAME
-            )));
-        }
-        // An identical write with the same keys moments ago is answered from its result.
-        let replay_key = (T::TIER == Tier::Write).then(|| {
-            format!(
-                "{}|{}|{}",
-                ctx.scope(),
-                T::NAME,
-                Value::Object(args.clone())
-            )
-        });
-        if let Some(first) = replay_key.as_deref().and_then(|k| ctx.app.replay(k)) {
-            let mut r = first;
-            r.content.insert(0, ContentBlock::text(format!("Already done: an identical {} request was made in the last {} seconds; answered from its result, nothing written again.", T::NAME, crate::app::REPLAY_WINDOW.as_secs())));
-            return r;
-        }
-        let app = ctx.app.clone();
-        let args: T::Args = match serde_json::from_value(Value::Object(args)) {
-            Ok(a) => a,
-            Err(e) => {
-                return error_result(&ToolError::invalid(format!(
-                    "Invalid arguments for {}: {e}. Check the tool's input schema.",
-                    T::NAME
-                )))
-            }
-        };
-        match T::run(ctx, args).await {
-            Ok(out) => {
+fn prepare<T: CwTool>(schema: &JsonObject, args: JsonObject) -> Result<Prepared, ToolError>
+where
+    T::Parameter: Serialize,
+{
+    let name = T::name();
+    if let Some(msg) = unknown_arguments(schema, &args) {
+        return Err(ToolError::invalid(format!(
+            "Invalid arguments for {name}: {msg}."
+        )));
+    }
+    let mut parsed: T::Parameter = serde_json::from_value(Value::Object(args)).map_err(|e| {
+        ToolError::invalid(format!(
+            "Invalid arguments for {name}: {e}. Check the tool's input schema."
+        ))
+    })?;
+    T::normalize(&mut parsed);
+    let writes = !T::annotations()
+        .and_then(|a| a.read_only_hint)
+        .unwrap_or(false);
+    let canonical = if writes {
+        Some(serde_json::to_string(&parsed).map_err(|e| ToolError::Internal(e.to_string()))?)
+    } else {
+        None
+    };
+    Ok(Prepared {
+        canonical,
+        run: Box::new(move |ctx: Ctx| {
+            Box::pin(async move {
+                let out = T::invoke(&ctx, parsed).await?;
                 let text = T::text(&out);
-                match serde_json::to_value(&out) {
-                    Ok(v) => {
-                        let mut r = CallToolResult::success(vec![ContentBlock::text(text)]);
-                        r.structured_content = Some(v);
-                        if let Some(k) = replay_key {
-                            app.remember(k, &r);
-                        }
-                        r
-                    }
-                    Err(e) => error_result(&ToolError::Setup(format!(
-                        "could not encode the result: {e}"
-                    ))),
-                }
-            }
-            Err(e) => error_result(&e),
-        }
+                let structured = serde_json::to_value(&out).map_err(|e| {
+                    ToolError::Internal(format!("could not encode the result: {e}"))
+                })?;
+                Ok(ToolOutput { structured, text })
+            })
+        }),
     })
 }
 
-/// A tool error the model can read (`isError: true`).
-pub fn error_result(e: &ToolError) -> CallToolResult {
-    CallToolResult::error(vec![ContentBlock::text(e.to_string())])
+/// The tools this server offers, sorted by name.
+#[derive(Default)]
+pub struct Registry {
+    entries: Vec<Entry>,
 }
 
-/// Every tool, sorted by name.
-pub fn registry() -> Vec<Entry> {
-    let mut v = vec![
-        entry::<tickets::MyTickets>(),
-        entry::<tickets::SearchTickets>(),
-        entry::<ticket_detail::GetTicket>(),
-        entry::<notes::ListTicketNotes>(),
-        entry::<time::ListMyTime>(),
-        entry::<time::SearchTimeEntries>(),
-        entry::<companies::SearchCompanies>(),
-        entry::<companies::GetCompany>(),
-        entry::<contacts::SearchContacts>(),
-        entry::<contacts::GetContact>(),
-        entry::<configurations::ListConfigurations>(),
-        entry::<configurations::GetConfiguration>(),
-        entry::<sales::SearchOpportunities>(),
-        entry::<sales::SearchActivities>(),
-        entry::<agreements::SearchAgreements>(),
-        entry::<projects::SearchProjects>(),
-        entry::<members::SearchMembers>(),
-        entry::<lookups::ListBoards>(),
-        entry::<lookups::ListPriorities>(),
-        entry::<lookups::ListWorkTypes>(),
-        entry::<ticket_write::CreateTicket>(),
-        entry::<ticket_write::UpdateTicket>(),
-        entry::<notes::AddTicketNote>(),
-        entry::<time::CreateTimeEntry>(),
-    ];
-    v.sort_by(|a, b| a.tool.name.cmp(&b.tool.name));
-    v
+impl Registry {
+    /// Adds a tool (kept sorted by name).
+    pub fn add<T: CwTool>(&mut self)
+    where
+        T::Parameter: Serialize,
+    {
+        let e = entry::<T>();
+        let at = self
+            .entries
+            .partition_point(|x| x.tool.name.as_ref() < e.tool.name.as_ref());
+        self.entries.insert(at, e);
+    }
+
+    pub fn get(&self, name: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.tool.name == name)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.iter()
+    }
+
+    /// The PSA toolset.
+    pub fn psa() -> Registry {
+        use psa::*;
+        let mut r = Registry::default();
+        r.add::<tickets::MyTickets>();
+        r.add::<tickets::SearchTickets>();
+        r.add::<ticket_detail::GetTicket>();
+        r.add::<notes::ListTicketNotes>();
+        r.add::<time::ListMyTime>();
+        r.add::<time::SearchTimeEntries>();
+        r.add::<companies::SearchCompanies>();
+        r.add::<companies::GetCompany>();
+        r.add::<contacts::SearchContacts>();
+        r.add::<contacts::GetContact>();
+        r.add::<configurations::ListConfigurations>();
+        r.add::<configurations::GetConfiguration>();
+        r.add::<sales::SearchOpportunities>();
+        r.add::<sales::SearchActivities>();
+        r.add::<agreements::SearchAgreements>();
+        r.add::<projects::SearchProjects>();
+        r.add::<members::SearchMembers>();
+        r.add::<lookups::ListBoards>();
+        r.add::<lookups::ListPriorities>();
+        r.add::<lookups::ListWorkTypes>();
+        r.add::<ticket_write::CreateTicket>();
+        r.add::<ticket_write::UpdateTicket>();
+        r.add::<notes::AddTicketNote>();
+        r.add::<time::CreateTimeEntry>();
+        r
+    }
 }

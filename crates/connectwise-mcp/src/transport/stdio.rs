@@ -1,20 +1,18 @@
 //! MCP over stdio: stdout carries only protocol messages; logs go to stderr.
 
-use std::sync::Arc;
-
+use anyhow::Context;
 use rmcp::ServiceExt;
 
-use crate::app::App;
-use crate::server::CwServer;
+use crate::surface::mcp::McpServer;
 
-pub async fn serve(app: Arc<App>) -> Result<(), String> {
-    let running = CwServer::new(app)
+pub async fn serve(server: McpServer) -> anyhow::Result<()> {
+    let running = server
         .serve(rmcp::transport::stdio())
         .await
-        .map_err(|e| format!("stdio transport failed to start: {e}"))?;
+        .context("the stdio transport failed to start")?;
     running
         .waiting()
         .await
-        .map_err(|e| format!("stdio transport stopped: {e}"))?;
+        .context("the stdio transport stopped")?;
     Ok(())
 }

@@ -5,9 +5,18 @@ use cw_client::models::Agreement;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
 use crate::filters::f;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, label, PageInfo};
+use crate::tools::when::parse_when;
+use crate::tools::{PSA, READ};
 
 const AGREEMENTS_LISTING: Listing = Listing {
     ep: endpoints::AGREEMENTS,
@@ -45,7 +54,7 @@ pub struct AgreementList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchAgreementsArgs {
     /// Text the name contains.
     pub text: Option<String>,
@@ -61,23 +70,26 @@ pub struct SearchAgreementsArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchAgreements;
+tool! {
+    SearchAgreements {
+        name: "cw_search_agreements",
+        title: "Search agreements",
+        hints: READ,
+        toolset: PSA,
+        args: SearchAgreementsArgs,
+        output: AgreementList,
+        text: search_agreements_text,
+        description: "Find agreements (contracts) by name, company, status (Active, Cancelled, Expired, Inactive) or end date, with type, dates, billing amount and limits.",
+    }
+}
 
-impl CwTool for SearchAgreements {
-    const NAME: &'static str = "cw_search_agreements";
-    const TITLE: &'static str = "Search agreements";
-    const DESCRIPTION: &'static str = "Find agreements (contracts) by name, company, status (Active, Cancelled, Expired, Inactive) or end date, with type, dates, billing amount and limits.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchAgreementsArgs;
-    type Out = AgreementList;
-
-    async fn run(ctx: Ctx, a: SearchAgreementsArgs) -> Result<AgreementList, ToolError> {
+impl AsyncTool<Ctx> for SearchAgreements {
+    async fn invoke(ctx: &Ctx, a: SearchAgreementsArgs) -> Result<AgreementList, ToolError> {
         let mut parts = Vec::new();
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         if let Some(s) = a.status.as_deref() {
             let allowed = ["Active", "Cancelled", "Expired", "Inactive"];
             let s = allowed
@@ -89,10 +101,10 @@ impl CwTool for SearchAgreements {
             parts.push(f("agreementStatus").eq(*s));
         }
         if let Some(d) = a.ending_before.as_deref() {
-            parts.push(f("endDate").lt(super::parse_when(d, ctx.app.timezone, "ending_before")?));
+            parts.push(f("endDate").lt(parse_when(d, ctx.timezone(), "ending_before")?));
         }
-        let p = ctx
-            .search::<Agreement>(&AGREEMENTS_LISTING, parts, &a.raw, &a.paging)
+        let p = AGREEMENTS_LISTING
+            .fetch::<Agreement>(ctx, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items
@@ -121,28 +133,28 @@ impl CwTool for SearchAgreements {
             page: PageInfo::of(&p),
         })
     }
+}
 
-    fn text(out: &AgreementList) -> String {
-        let mut l = vec!["Agreements:".to_string()];
-        l.extend(out.agreements.iter().map(|x| {
-            format!(
-                "- #{} {} — {} ({}, {} to {}{})",
-                x.id,
-                x.name,
-                x.company.as_deref().unwrap_or("?"),
-                x.status.as_deref().unwrap_or("?"),
-                x.start.as_deref().unwrap_or("?"),
-                if x.no_end_date {
-                    "no end".to_string()
-                } else {
-                    x.end.clone().unwrap_or_else(|| "?".into())
-                },
-                x.bill_amount
-                    .map(|b| format!(", bills {b:.2}"))
-                    .unwrap_or_default()
-            )
-        }));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
+fn search_agreements_text(out: &AgreementList) -> String {
+    let mut l = vec!["Agreements:".to_string()];
+    l.extend(out.agreements.iter().map(|x| {
+        format!(
+            "- #{} {} — {} ({}, {} to {}{})",
+            x.id,
+            x.name,
+            x.company.as_deref().unwrap_or("?"),
+            x.status.as_deref().unwrap_or("?"),
+            x.start.as_deref().unwrap_or("?"),
+            if x.no_end_date {
+                "no end".to_string()
+            } else {
+                x.end.clone().unwrap_or_else(|| "?".into())
+            },
+            x.bill_amount
+                .map(|b| format!(", bills {b:.2}"))
+                .unwrap_or_default()
+        )
+    }));
+    l.push(out.page.footer());
+    l.join("\n")
 }

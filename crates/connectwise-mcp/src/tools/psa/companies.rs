@@ -7,9 +7,17 @@ use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
 use crate::filters::f;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, label, PageInfo};
+use crate::tools::{PSA, READ};
 
 const COMPANIES: Listing = Listing {
     ep: endpoints::COMPANIES,
@@ -74,7 +82,7 @@ pub struct CompanyList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchCompaniesArgs {
     /// Text the name or identifier contains.
     pub text: Option<String>,
@@ -88,18 +96,21 @@ pub struct SearchCompaniesArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchCompanies;
+tool! {
+    SearchCompanies {
+        name: "cw_search_companies",
+        title: "Search companies",
+        hints: READ,
+        toolset: PSA,
+        args: SearchCompaniesArgs,
+        output: CompanyList,
+        text: search_companies_text,
+        description: "Find customer companies by text in the name or identifier, status or city. Returns id, identifier, name, status, city and phone.",
+    }
+}
 
-impl CwTool for SearchCompanies {
-    const NAME: &'static str = "cw_search_companies";
-    const TITLE: &'static str = "Search companies";
-    const DESCRIPTION: &'static str = "Find customer companies by text in the name or identifier, status or city. Returns id, identifier, name, status, city and phone.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchCompaniesArgs;
-    type Out = CompanyList;
-
-    async fn run(ctx: Ctx, a: SearchCompaniesArgs) -> Result<CompanyList, ToolError> {
+impl AsyncTool<Ctx> for SearchCompanies {
+    async fn invoke(ctx: &Ctx, a: SearchCompaniesArgs) -> Result<CompanyList, ToolError> {
         let mut parts = vec![f("deletedFlag").eq(false)];
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t).or(f("identifier").contains(t)));
@@ -110,24 +121,24 @@ impl CwTool for SearchCompanies {
         if let Some(c) = a.city.as_deref() {
             parts.push(f("city").eq(c.trim()));
         }
-        let p = ctx
-            .search::<Company>(&COMPANIES, parts, &a.raw, &a.paging)
+        let p = COMPANIES
+            .fetch::<Company>(ctx, parts, &a.raw, &a.paging)
             .await?;
         Ok(CompanyList {
             companies: p.items.iter().map(CompanyRow::from).collect(),
             page: PageInfo::of(&p),
         })
     }
-
-    fn text(out: &CompanyList) -> String {
-        let mut l = vec!["Companies:".to_string()];
-        l.extend(out.companies.iter().map(CompanyRow::line));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+fn search_companies_text(out: &CompanyList) -> String {
+    let mut l = vec!["Companies:".to_string()];
+    l.extend(out.companies.iter().map(CompanyRow::line));
+    l.push(out.page.footer());
+    l.join("\n")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct GetCompanyArgs {
     /// Company id, identifier or exact name.
     pub company: String,
@@ -149,19 +160,26 @@ pub struct CompanyView {
     pub configurations: u64,
 }
 
-pub struct GetCompany;
+tool! {
+    GetCompany {
+        name: "cw_get_company",
+        title: "Get company",
+        hints: READ,
+        toolset: PSA,
+        args: GetCompanyArgs,
+        output: CompanyView,
+        text: get_company_text,
+        description: "One company by id, identifier or name: address, phone, website, status, default contact, and how many open tickets, contacts and configurations it has.",
+    }
+}
 
-impl CwTool for GetCompany {
-    const NAME: &'static str = "cw_get_company";
-    const TITLE: &'static str = "Get company";
-    const DESCRIPTION: &'static str = "One company by id, identifier or name: address, phone, website, status, default contact, and how many open tickets, contacts and configurations it has.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = GetCompanyArgs;
-    type Out = CompanyView;
-
-    async fn run(ctx: Ctx, a: GetCompanyArgs) -> Result<CompanyView, ToolError> {
-        let id = ctx.company(&a.company).await?.id.unwrap_or_default();
+impl AsyncTool<Ctx> for GetCompany {
+    async fn invoke(ctx: &Ctx, a: GetCompanyArgs) -> Result<CompanyView, ToolError> {
+        let id = Names::new(ctx)
+            .company(&a.company)
+            .await?
+            .id
+            .unwrap_or_default();
         let cw = &ctx.cw;
         let args = [id];
         let of_company = f("company/id").eq(id);
@@ -207,32 +225,32 @@ impl CwTool for GetCompany {
             configurations: configs?,
         })
     }
+}
 
-    fn text(v: &CompanyView) -> String {
-        let c = &v.company;
-        let mut l = vec![format!(
-            "{} ({}; id {}) {}",
-            c.name,
-            c.identifier,
-            c.id,
-            c.status.as_deref().unwrap_or("")
-        )];
-        if let Some(a) = &v.address {
-            l.push(format!("Address: {a}"));
-        }
-        if let Some(p) = &c.phone {
-            l.push(format!("Phone: {p}"));
-        }
-        if let Some(w) = &c.website {
-            l.push(format!("Website: {w}"));
-        }
-        if let Some(d) = &v.default_contact {
-            l.push(format!("Default contact: {d}"));
-        }
-        l.push(format!(
-            "Open tickets: {} · contacts: {} · configurations: {}",
-            v.open_tickets, v.contacts, v.configurations
-        ));
-        l.join("\n")
+fn get_company_text(v: &CompanyView) -> String {
+    let c = &v.company;
+    let mut l = vec![format!(
+        "{} ({}; id {}) {}",
+        c.name,
+        c.identifier,
+        c.id,
+        c.status.as_deref().unwrap_or("")
+    )];
+    if let Some(a) = &v.address {
+        l.push(format!("Address: {a}"));
     }
+    if let Some(p) = &c.phone {
+        l.push(format!("Phone: {p}"));
+    }
+    if let Some(w) = &c.website {
+        l.push(format!("Website: {w}"));
+    }
+    if let Some(d) = &v.default_contact {
+        l.push(format!("Default contact: {d}"));
+    }
+    l.push(format!(
+        "Open tickets: {} · contacts: {} · configurations: {}",
+        v.open_tickets, v.contacts, v.configurations
+    ));
+    l.join("\n")
 }

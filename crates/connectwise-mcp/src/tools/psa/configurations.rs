@@ -6,10 +6,18 @@ use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
 use crate::filters::f;
 use crate::untrusted;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, label, PageInfo};
+use crate::tools::{PSA, READ};
 
 const CONFIGURATIONS_LISTING: Listing = Listing {
     ep: endpoints::CONFIGURATIONS,
@@ -100,7 +108,7 @@ pub struct ConfigList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListConfigurationsArgs {
     /// Company name, identifier or id.
     pub company: Option<String>,
@@ -120,23 +128,26 @@ pub struct ListConfigurationsArgs {
     pub paging: PageArgs,
 }
 
-pub struct ListConfigurations;
+tool! {
+    ListConfigurations {
+        name: "cw_list_configurations",
+        title: "List configurations",
+        hints: READ,
+        toolset: PSA,
+        args: ListConfigurationsArgs,
+        output: ConfigList,
+        text: list_configurations_text,
+        description: "Find devices and assets (configurations) by company, name, type, serial number or IP address, with serial, IP, OS and warranty. Active ones unless include_inactive.",
+    }
+}
 
-impl CwTool for ListConfigurations {
-    const NAME: &'static str = "cw_list_configurations";
-    const TITLE: &'static str = "List configurations";
-    const DESCRIPTION: &'static str = "Find devices and assets (configurations) by company, name, type, serial number or IP address, with serial, IP, OS and warranty. Active ones unless include_inactive.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = ListConfigurationsArgs;
-    type Out = ConfigList;
-
-    async fn run(ctx: Ctx, a: ListConfigurationsArgs) -> Result<ConfigList, ToolError> {
+impl AsyncTool<Ctx> for ListConfigurations {
+    async fn invoke(ctx: &Ctx, a: ListConfigurationsArgs) -> Result<ConfigList, ToolError> {
         let mut parts = Vec::new();
         if !a.include_inactive.unwrap_or(false) {
             parts.push(f("activeFlag").eq(true));
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
@@ -149,24 +160,24 @@ impl CwTool for ListConfigurations {
         if let Some(ip) = a.ip_address.as_deref() {
             parts.push(f("ipAddress").eq(ip.trim()));
         }
-        let p = ctx
-            .search::<Configuration>(&CONFIGURATIONS_LISTING, parts, &a.raw, &a.paging)
+        let p = CONFIGURATIONS_LISTING
+            .fetch::<Configuration>(ctx, parts, &a.raw, &a.paging)
             .await?;
         Ok(ConfigList {
             configurations: p.items.iter().map(ConfigRow::from).collect(),
             page: PageInfo::of(&p),
         })
     }
-
-    fn text(out: &ConfigList) -> String {
-        let mut l = vec!["Configurations:".to_string()];
-        l.extend(out.configurations.iter().map(ConfigRow::line));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+fn list_configurations_text(out: &ConfigList) -> String {
+    let mut l = vec!["Configurations:".to_string()];
+    l.extend(out.configurations.iter().map(ConfigRow::line));
+    l.push(out.page.footer());
+    l.join("\n")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct GetConfigurationArgs {
     /// The configuration id.
     pub configuration_id: i64,
@@ -191,18 +202,21 @@ pub struct ConfigView {
     pub notes: Option<String>,
 }
 
-pub struct GetConfiguration;
+tool! {
+    GetConfiguration {
+        name: "cw_get_configuration",
+        title: "Get configuration",
+        hints: READ,
+        toolset: PSA,
+        args: GetConfigurationArgs,
+        output: ConfigView,
+        text: get_configuration_text,
+        description: "One configuration (device or asset) by id: type, company, contact, serial, model, manufacturer, IP and MAC, OS, warranty and install dates, notes.",
+    }
+}
 
-impl CwTool for GetConfiguration {
-    const NAME: &'static str = "cw_get_configuration";
-    const TITLE: &'static str = "Get configuration";
-    const DESCRIPTION: &'static str = "One configuration (device or asset) by id: type, company, contact, serial, model, manufacturer, IP and MAC, OS, warranty and install dates, notes.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = GetConfigurationArgs;
-    type Out = ConfigView;
-
-    async fn run(ctx: Ctx, a: GetConfigurationArgs) -> Result<ConfigView, ToolError> {
+impl AsyncTool<Ctx> for GetConfiguration {
+    async fn invoke(ctx: &Ctx, a: GetConfigurationArgs) -> Result<ConfigView, ToolError> {
         let c = match ctx
             .cw
             .get::<Configuration>(
@@ -241,29 +255,29 @@ impl CwTool for GetConfiguration {
                 .filter(|n| !n.is_empty()),
         })
     }
+}
 
-    fn text(v: &ConfigView) -> String {
-        let mut l = vec![v.config.line().trim_start_matches("- ").to_string()];
-        let extra: Vec<String> = [
-            ("model", &v.config.model),
-            ("manufacturer", &v.config.manufacturer),
-            ("MAC", &v.config.mac_address),
-            ("gateway", &v.default_gateway),
-            ("tag", &v.tag_number),
-            ("last login", &v.last_login),
-            ("purchased", &v.purchased),
-            ("installed", &v.installed),
-            ("contact", &v.config.contact),
-        ]
-        .iter()
-        .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}")))
-        .collect();
-        if !extra.is_empty() {
-            l.push(extra.join(" · "));
-        }
-        if let Some(n) = &v.notes {
-            l.push(format!("Notes:\n{}", untrusted::fence(n)));
-        }
-        l.join("\n")
+fn get_configuration_text(v: &ConfigView) -> String {
+    let mut l = vec![v.config.line().trim_start_matches("- ").to_string()];
+    let extra: Vec<String> = [
+        ("model", &v.config.model),
+        ("manufacturer", &v.config.manufacturer),
+        ("MAC", &v.config.mac_address),
+        ("gateway", &v.default_gateway),
+        ("tag", &v.tag_number),
+        ("last login", &v.last_login),
+        ("purchased", &v.purchased),
+        ("installed", &v.installed),
+        ("contact", &v.config.contact),
+    ]
+    .iter()
+    .filter_map(|(k, v)| v.as_ref().map(|v| format!("{k}: {v}")))
+    .collect();
+    if !extra.is_empty() {
+        l.push(extra.join(" · "));
     }
+    if let Some(n) = &v.notes {
+        l.push(format!("Notes:\n{}", untrusted::fence(n)));
+    }
+    l.join("\n")
 }

@@ -6,10 +6,18 @@ use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{clean, label, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
 use crate::filters::f;
 use crate::untrusted;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, label, PageInfo};
+use crate::tools::{PSA, READ};
 
 const CONTACTS: Listing = Listing {
     ep: endpoints::CONTACTS,
@@ -104,7 +112,7 @@ pub struct ContactList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchContactsArgs {
     /// First or last name, or "First Last".
     pub name: Option<String>,
@@ -122,18 +130,21 @@ pub struct SearchContactsArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchContacts;
+tool! {
+    SearchContacts {
+        name: "cw_search_contacts",
+        title: "Search contacts",
+        hints: READ,
+        toolset: PSA,
+        args: SearchContactsArgs,
+        output: ContactList,
+        text: search_contacts_text,
+        description: "Find customer contacts by name, e-mail, phone or company, with their e-mails and phone numbers. Active contacts only unless include_inactive.",
+    }
+}
 
-impl CwTool for SearchContacts {
-    const NAME: &'static str = "cw_search_contacts";
-    const TITLE: &'static str = "Search contacts";
-    const DESCRIPTION: &'static str = "Find customer contacts by name, e-mail, phone or company, with their e-mails and phone numbers. Active contacts only unless include_inactive.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchContactsArgs;
-    type Out = ContactList;
-
-    async fn run(ctx: Ctx, a: SearchContactsArgs) -> Result<ContactList, ToolError> {
+impl AsyncTool<Ctx> for SearchContacts {
+    async fn invoke(ctx: &Ctx, a: SearchContactsArgs) -> Result<ContactList, ToolError> {
         let mut parts = Vec::new();
         if !a.include_inactive.unwrap_or(false) {
             parts.push(f("inactiveFlag").eq(false));
@@ -146,7 +157,7 @@ impl CwTool for SearchContacts {
                 None => f("firstName").contains(n).or(f("lastName").contains(n)),
             });
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         let child = match (a.email.as_deref(), a.phone.as_deref()) {
             (Some(e), _) => Some(
                 f("communicationItems/value")
@@ -170,34 +181,36 @@ impl CwTool for SearchContacts {
             page: PageInfo::of(&p),
         })
     }
-
-    fn text(out: &ContactList) -> String {
-        let mut l = vec!["Contacts:".to_string()];
-        l.extend(out.contacts.iter().map(ContactRow::line));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+fn search_contacts_text(out: &ContactList) -> String {
+    let mut l = vec!["Contacts:".to_string()];
+    l.extend(out.contacts.iter().map(ContactRow::line));
+    l.push(out.page.footer());
+    l.join("\n")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct GetContactArgs {
     /// The contact id.
     pub contact_id: i64,
 }
 
-pub struct GetContact;
+tool! {
+    GetContact {
+        name: "cw_get_contact",
+        title: "Get contact",
+        hints: READ,
+        toolset: PSA,
+        args: GetContactArgs,
+        output: ContactRow,
+        text: get_contact_text,
+        description: "One contact by id: name, title, company, e-mails and phone numbers.",
+    }
+}
 
-impl CwTool for GetContact {
-    const NAME: &'static str = "cw_get_contact";
-    const TITLE: &'static str = "Get contact";
-    const DESCRIPTION: &'static str =
-        "One contact by id: name, title, company, e-mails and phone numbers.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = GetContactArgs;
-    type Out = ContactRow;
-
-    async fn run(ctx: Ctx, a: GetContactArgs) -> Result<ContactRow, ToolError> {
+impl AsyncTool<Ctx> for GetContact {
+    async fn invoke(ctx: &Ctx, a: GetContactArgs) -> Result<ContactRow, ToolError> {
         match ctx
             .cw
             .get::<Contact>(endpoints::CONTACT, &[a.contact_id], Contact::FIELDS)
@@ -211,8 +224,8 @@ impl CwTool for GetContact {
             Err(e) => Err(e.into()),
         }
     }
+}
 
-    fn text(c: &ContactRow) -> String {
-        c.line().trim_start_matches("- ").to_string()
-    }
+fn get_contact_text(c: &ContactRow) -> String {
+    c.line().trim_start_matches("- ").to_string()
 }

@@ -1,12 +1,17 @@
 //! The names an assistant needs to act by name: boards with their statuses and types,
 //! priorities, and work types. Served from the per-credential lookup cache.
 
+use rmcp::handler::server::router::tool::AsyncTool;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::{Ctx, CwTool, Tier, ToolError, READ};
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::{PSA, READ};
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListBoardsArgs {
     /// Only this board (name or id).
     pub board: Option<String>,
@@ -34,21 +39,24 @@ pub struct BoardList {
     pub boards: Vec<BoardOut>,
 }
 
-pub struct ListBoards;
+tool! {
+    ListBoards {
+        name: "cw_list_boards",
+        title: "List boards",
+        hints: READ,
+        toolset: PSA,
+        args: ListBoardsArgs,
+        output: BoardList,
+        text: list_boards_text,
+        description: "List service boards with their statuses (marking which close a ticket and which is the default) and ticket types. Use these names with the ticket tools.",
+    }
+}
 
-impl CwTool for ListBoards {
-    const NAME: &'static str = "cw_list_boards";
-    const TITLE: &'static str = "List boards";
-    const DESCRIPTION: &'static str = "List service boards with their statuses (marking which close a ticket and which is the default) and ticket types. Use these names with the ticket tools.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = ListBoardsArgs;
-    type Out = BoardList;
-
-    async fn run(ctx: Ctx, a: ListBoardsArgs) -> Result<BoardList, ToolError> {
+impl AsyncTool<Ctx> for ListBoards {
+    async fn invoke(ctx: &Ctx, a: ListBoardsArgs) -> Result<BoardList, ToolError> {
         let boards: Vec<cw_client::models::Board> = match a.board.as_deref() {
-            Some(b) => vec![ctx.board(b).await?],
-            None => ctx
+            Some(b) => vec![Names::new(ctx).board(b).await?],
+            None => Names::new(ctx)
                 .boards()
                 .await?
                 .iter()
@@ -59,7 +67,8 @@ impl CwTool for ListBoards {
         let mut out = Vec::new();
         for b in boards {
             let id = b.id.unwrap_or_default();
-            let (statuses, types) = tokio::join!(ctx.statuses(id), ctx.board_types(id));
+            let names = Names::new(ctx);
+            let (statuses, types) = tokio::join!(names.statuses(id), names.board_types(id));
             let mut statuses: Vec<_> = statuses?
                 .iter()
                 .filter(|s| s.inactive != Some(true))
@@ -87,37 +96,37 @@ impl CwTool for ListBoards {
         }
         Ok(BoardList { boards: out })
     }
-
-    fn text(out: &BoardList) -> String {
-        out.boards
-            .iter()
-            .map(|b| {
-                let st: Vec<String> = b
-                    .statuses
-                    .iter()
-                    .map(|s| {
-                        format!(
-                            "{}{}{}",
-                            s.name,
-                            if s.closes_ticket { " (closes)" } else { "" },
-                            if s.default { " (default)" } else { "" }
-                        )
-                    })
-                    .collect();
-                format!(
-                    "{} (id {})\n  statuses: {}\n  types: {}",
-                    b.name,
-                    b.id,
-                    st.join(", "),
-                    b.types.join(", ")
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+fn list_boards_text(out: &BoardList) -> String {
+    out.boards
+        .iter()
+        .map(|b| {
+            let st: Vec<String> = b
+                .statuses
+                .iter()
+                .map(|s| {
+                    format!(
+                        "{}{}{}",
+                        s.name,
+                        if s.closes_ticket { " (closes)" } else { "" },
+                        if s.default { " (default)" } else { "" }
+                    )
+                })
+                .collect();
+            format!(
+                "{} (id {})\n  statuses: {}\n  types: {}",
+                b.name,
+                b.id,
+                st.join(", "),
+                b.types.join(", ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct NoArgs {}
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -134,20 +143,27 @@ pub struct PriorityList {
     pub priorities: Vec<PriorityOut>,
 }
 
-pub struct ListPriorities;
+tool! {
+    ListPriorities {
+        name: "cw_list_priorities",
+        title: "List priorities",
+        hints: READ,
+        toolset: PSA,
+        args: NoArgs,
+        output: PriorityList,
+        text: list_priorities_text,
+        description: "List ticket priorities in order, with their level and which is the default.",
+    }
+}
 
-impl CwTool for ListPriorities {
-    const NAME: &'static str = "cw_list_priorities";
-    const TITLE: &'static str = "List priorities";
-    const DESCRIPTION: &'static str =
-        "List ticket priorities in order, with their level and which is the default.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = NoArgs;
-    type Out = PriorityList;
-
-    async fn run(ctx: Ctx, _: NoArgs) -> Result<PriorityList, ToolError> {
-        let mut ps: Vec<_> = ctx.priorities().await?.iter().cloned().collect();
+impl AsyncTool<Ctx> for ListPriorities {
+    async fn invoke(ctx: &Ctx, _: NoArgs) -> Result<PriorityList, ToolError> {
+        let mut ps: Vec<_> = Names::new(ctx)
+            .priorities()
+            .await?
+            .iter()
+            .cloned()
+            .collect();
         ps.sort_by_key(|p| p.sort_order.unwrap_or(0));
         Ok(PriorityList {
             priorities: ps
@@ -161,27 +177,27 @@ impl CwTool for ListPriorities {
                 .collect(),
         })
     }
-
-    fn text(out: &PriorityList) -> String {
-        out.priorities
-            .iter()
-            .map(|p| {
-                format!(
-                    "- {}{}{}",
-                    p.name,
-                    p.level
-                        .as_deref()
-                        .map(|l| format!(" ({l})"))
-                        .unwrap_or_default(),
-                    if p.default { " (default)" } else { "" }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+fn list_priorities_text(out: &PriorityList) -> String {
+    out.priorities
+        .iter()
+        .map(|p| {
+            format!(
+                "- {}{}{}",
+                p.name,
+                p.level
+                    .as_deref()
+                    .map(|l| format!(" ({l})"))
+                    .unwrap_or_default(),
+                if p.default { " (default)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListWorkTypesArgs {
     /// Include inactive work types (default false).
     pub include_inactive: Option<bool>,
@@ -203,21 +219,24 @@ pub struct WorkTypeList {
     pub work_types: Vec<WorkTypeOut>,
 }
 
-pub struct ListWorkTypes;
+tool! {
+    ListWorkTypes {
+        name: "cw_list_work_types",
+        title: "List work types",
+        hints: READ,
+        toolset: PSA,
+        args: ListWorkTypesArgs,
+        output: WorkTypeList,
+        text: list_work_types_text,
+        description: "List the work types time can be logged as (e.g. Remote Support, Onsite Support), with how each bills and which is the default.",
+    }
+}
 
-impl CwTool for ListWorkTypes {
-    const NAME: &'static str = "cw_list_work_types";
-    const TITLE: &'static str = "List work types";
-    const DESCRIPTION: &'static str = "List the work types time can be logged as (e.g. Remote Support, Onsite Support), with how each bills and which is the default.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = ListWorkTypesArgs;
-    type Out = WorkTypeList;
-
-    async fn run(ctx: Ctx, a: ListWorkTypesArgs) -> Result<WorkTypeList, ToolError> {
+impl AsyncTool<Ctx> for ListWorkTypes {
+    async fn invoke(ctx: &Ctx, a: ListWorkTypesArgs) -> Result<WorkTypeList, ToolError> {
         let all = a.include_inactive.unwrap_or(false);
         Ok(WorkTypeList {
-            work_types: ctx
+            work_types: Names::new(ctx)
                 .work_types()
                 .await?
                 .iter()
@@ -232,19 +251,19 @@ impl CwTool for ListWorkTypes {
                 .collect(),
         })
     }
+}
 
-    fn text(out: &WorkTypeList) -> String {
-        out.work_types
-            .iter()
-            .map(|w| {
-                format!(
-                    "- {} ({}){}",
-                    w.name,
-                    w.bill_time.as_deref().unwrap_or("?"),
-                    if w.default { " (default)" } else { "" }
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
+fn list_work_types_text(out: &WorkTypeList) -> String {
+    out.work_types
+        .iter()
+        .map(|w| {
+            format!(
+                "- {} ({}){}",
+                w.name,
+                w.bill_time.as_deref().unwrap_or("?"),
+                if w.default { " (default)" } else { "" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

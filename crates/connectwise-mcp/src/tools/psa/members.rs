@@ -5,9 +5,16 @@ use cw_client::models::Member;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{clean, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ};
 use crate::filters::f;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::tool;
+use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, PageInfo};
+use crate::tools::{PSA, READ};
 
 const MEMBERS_LISTING: Listing = Listing {
     ep: endpoints::MEMBERS,
@@ -41,7 +48,7 @@ pub struct MemberList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchMembersArgs {
     /// Text in the identifier, first or last name.
     pub text: Option<String>,
@@ -53,18 +60,21 @@ pub struct SearchMembersArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchMembers;
+tool! {
+    SearchMembers {
+        name: "cw_search_members",
+        title: "Search members",
+        hints: READ,
+        toolset: PSA,
+        args: SearchMembersArgs,
+        output: MemberList,
+        text: search_members_text,
+        description: "Find the MSP's members (technicians, dispatchers, API members) by identifier or name, with title, e-mail and phone. Active members unless include_inactive.",
+    }
+}
 
-impl CwTool for SearchMembers {
-    const NAME: &'static str = "cw_search_members";
-    const TITLE: &'static str = "Search members";
-    const DESCRIPTION: &'static str = "Find the MSP's members (technicians, dispatchers, API members) by identifier or name, with title, e-mail and phone. Active members unless include_inactive.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchMembersArgs;
-    type Out = MemberList;
-
-    async fn run(ctx: Ctx, a: SearchMembersArgs) -> Result<MemberList, ToolError> {
+impl AsyncTool<Ctx> for SearchMembers {
+    async fn invoke(ctx: &Ctx, a: SearchMembersArgs) -> Result<MemberList, ToolError> {
         let mut parts = Vec::new();
         if !a.include_inactive.unwrap_or(false) {
             parts.push(f("inactiveFlag").eq(false));
@@ -77,8 +87,8 @@ impl CwTool for SearchMembers {
                     .or(f("lastName").contains(t)),
             );
         }
-        let p = ctx
-            .search::<Member>(&MEMBERS_LISTING, parts, &a.raw, &a.paging)
+        let p = MEMBERS_LISTING
+            .fetch::<Member>(ctx, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items
@@ -105,25 +115,25 @@ impl CwTool for SearchMembers {
             page: PageInfo::of(&p),
         })
     }
+}
 
-    fn text(out: &MemberList) -> String {
-        let mut l = vec!["Members:".to_string()];
-        l.extend(out.members.iter().map(|m| {
-            format!(
-                "- {} ({}){}{}",
-                m.identifier,
-                m.name,
-                m.title
-                    .as_deref()
-                    .map(|t| format!(", {t}"))
-                    .unwrap_or_default(),
-                m.email
-                    .as_deref()
-                    .map(|e| format!(" · {e}"))
-                    .unwrap_or_default()
-            )
-        }));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
+fn search_members_text(out: &MemberList) -> String {
+    let mut l = vec!["Members:".to_string()];
+    l.extend(out.members.iter().map(|m| {
+        format!(
+            "- {} ({}){}{}",
+            m.identifier,
+            m.name,
+            m.title
+                .as_deref()
+                .map(|t| format!(", {t}"))
+                .unwrap_or_default(),
+            m.email
+                .as_deref()
+                .map(|e| format!(" · {e}"))
+                .unwrap_or_default()
+        )
+    }));
+    l.push(out.page.footer());
+    l.join("\n")
 }

@@ -5,11 +5,17 @@ use cw_client::models::Project;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{
-    clean, ident, label, Ctx, CwTool, OpenState, PageArgs, PageInfo, RawArgs, Tier, ToolError, READ,
-};
 use crate::filters::f;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{OpenState, PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, ident, label, PageInfo};
+use crate::tools::{PSA, READ};
 
 const PROJECTS_LISTING: Listing = Listing {
     ep: endpoints::PROJECTS,
@@ -50,7 +56,7 @@ pub struct ProjectList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchProjectsArgs {
     /// Text the name contains.
     pub text: Option<String>,
@@ -66,18 +72,21 @@ pub struct SearchProjectsArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchProjects;
+tool! {
+    SearchProjects {
+        name: "cw_search_projects",
+        title: "Search projects",
+        hints: READ,
+        toolset: PSA,
+        args: SearchProjectsArgs,
+        output: ProjectList,
+        text: search_projects_text,
+        description: "Find projects by name, company, manager and open/closed, with status, dates, hours and percent complete.",
+    }
+}
 
-impl CwTool for SearchProjects {
-    const NAME: &'static str = "cw_search_projects";
-    const TITLE: &'static str = "Search projects";
-    const DESCRIPTION: &'static str = "Find projects by name, company, manager and open/closed, with status, dates, hours and percent complete.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchProjectsArgs;
-    type Out = ProjectList;
-
-    async fn run(ctx: Ctx, a: SearchProjectsArgs) -> Result<ProjectList, ToolError> {
+impl AsyncTool<Ctx> for SearchProjects {
+    async fn invoke(ctx: &Ctx, a: SearchProjectsArgs) -> Result<ProjectList, ToolError> {
         let mut parts = Vec::new();
         match a.state.unwrap_or_default() {
             OpenState::Open => parts.push(f("closedFlag").eq(false)),
@@ -87,14 +96,18 @@ impl CwTool for SearchProjects {
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         if let Some(m) = a.manager.as_deref() {
             parts.push(
-                f("manager/identifier").eq(ctx.member(m).await?.identifier.unwrap_or_default()),
+                f("manager/identifier").eq(Names::new(ctx)
+                    .member(m)
+                    .await?
+                    .identifier
+                    .unwrap_or_default()),
             );
         }
-        let p = ctx
-            .search::<Project>(&PROJECTS_LISTING, parts, &a.raw, &a.paging)
+        let p = PROJECTS_LISTING
+            .fetch::<Project>(ctx, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items
@@ -125,25 +138,25 @@ impl CwTool for SearchProjects {
             page: PageInfo::of(&p),
         })
     }
+}
 
-    fn text(out: &ProjectList) -> String {
-        let mut l = vec!["Projects:".to_string()];
-        l.extend(out.projects.iter().map(|x| {
-            format!(
-                "- #{} {} — {} ({}, {} to {}, {}% done, {:.1}/{:.1} h, manager {})",
-                x.id,
-                x.name,
-                x.company.as_deref().unwrap_or("?"),
-                x.status.as_deref().unwrap_or("?"),
-                x.estimated_start.as_deref().unwrap_or("?"),
-                x.estimated_end.as_deref().unwrap_or("?"),
-                x.percent_complete.unwrap_or(0.0),
-                x.actual_hours.unwrap_or(0.0),
-                x.estimated_hours.unwrap_or(0.0),
-                x.manager.as_deref().unwrap_or("?")
-            )
-        }));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
+fn search_projects_text(out: &ProjectList) -> String {
+    let mut l = vec!["Projects:".to_string()];
+    l.extend(out.projects.iter().map(|x| {
+        format!(
+            "- #{} {} — {} ({}, {} to {}, {}% done, {:.1}/{:.1} h, manager {})",
+            x.id,
+            x.name,
+            x.company.as_deref().unwrap_or("?"),
+            x.status.as_deref().unwrap_or("?"),
+            x.estimated_start.as_deref().unwrap_or("?"),
+            x.estimated_end.as_deref().unwrap_or("?"),
+            x.percent_complete.unwrap_or(0.0),
+            x.actual_hours.unwrap_or(0.0),
+            x.estimated_hours.unwrap_or(0.0),
+            x.manager.as_deref().unwrap_or("?")
+        )
+    }));
+    l.push(out.page.footer());
+    l.join("\n")
 }

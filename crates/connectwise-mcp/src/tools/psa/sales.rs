@@ -6,13 +6,19 @@ use cw_client::models::{Activity, Opportunity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{
-    clean, ident, label, parse_tz, parse_when, short_time, Ctx, CwTool, OpenState, PageArgs,
-    PageInfo, RawArgs, Tier, ToolError, READ,
-};
 use crate::filters::f;
 use crate::untrusted;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{OpenState, PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, ident, label, short_time, PageInfo};
+use crate::tools::when::{parse_tz, parse_when};
+use crate::tools::{PSA, READ};
 
 const OPPORTUNITIES_LISTING: Listing = Listing {
     ep: endpoints::OPPORTUNITIES,
@@ -57,7 +63,7 @@ pub struct OpportunityList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchOpportunitiesArgs {
     /// Text the name contains.
     pub text: Option<String>,
@@ -73,37 +79,40 @@ pub struct SearchOpportunitiesArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchOpportunities;
+tool! {
+    SearchOpportunities {
+        name: "cw_search_opportunities",
+        title: "Search opportunities",
+        hints: READ,
+        toolset: PSA,
+        args: SearchOpportunitiesArgs,
+        output: OpportunityList,
+        text: search_opportunities_text,
+        description: "Find sales opportunities by name, company, status or sales rep, with stage, probability and expected close date (soonest first).",
+    }
+}
 
-impl CwTool for SearchOpportunities {
-    const NAME: &'static str = "cw_search_opportunities";
-    const TITLE: &'static str = "Search opportunities";
-    const DESCRIPTION: &'static str = "Find sales opportunities by name, company, status or sales rep, with stage, probability and expected close date (soonest first).";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchOpportunitiesArgs;
-    type Out = OpportunityList;
-
-    async fn run(ctx: Ctx, a: SearchOpportunitiesArgs) -> Result<OpportunityList, ToolError> {
+impl AsyncTool<Ctx> for SearchOpportunities {
+    async fn invoke(ctx: &Ctx, a: SearchOpportunitiesArgs) -> Result<OpportunityList, ToolError> {
         let mut parts = Vec::new();
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         if let Some(s) = a.status.as_deref() {
             parts.push(f("status/name").eq(s.trim()));
         }
         if let Some(r) = a.sales_rep.as_deref() {
             parts.push(
-                f("primarySalesRep/identifier").eq(ctx
+                f("primarySalesRep/identifier").eq(Names::new(ctx)
                     .member(r)
                     .await?
                     .identifier
                     .unwrap_or_default()),
             );
         }
-        let p = ctx
-            .search::<Opportunity>(&OPPORTUNITIES_LISTING, parts, &a.raw, &a.paging)
+        let p = OPPORTUNITIES_LISTING
+            .fetch::<Opportunity>(ctx, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items
@@ -133,28 +142,28 @@ impl CwTool for SearchOpportunities {
             page: PageInfo::of(&p),
         })
     }
+}
 
-    fn text(out: &OpportunityList) -> String {
-        let mut l = vec!["Opportunities:".to_string()];
-        l.extend(out.opportunities.iter().map(|o| {
-            format!(
-                "- #{} {} — {} ({}, {}{}, close {}, rep {})",
-                o.id,
-                o.name,
-                o.company.as_deref().unwrap_or("?"),
-                o.status.as_deref().unwrap_or("?"),
-                o.stage.as_deref().unwrap_or("?"),
-                o.probability
-                    .as_deref()
-                    .map(|p| format!(", {p}"))
-                    .unwrap_or_default(),
-                o.expected_close.as_deref().unwrap_or("?"),
-                o.sales_rep.as_deref().unwrap_or("?")
-            )
-        }));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
+fn search_opportunities_text(out: &OpportunityList) -> String {
+    let mut l = vec!["Opportunities:".to_string()];
+    l.extend(out.opportunities.iter().map(|o| {
+        format!(
+            "- #{} {} — {} ({}, {}{}, close {}, rep {})",
+            o.id,
+            o.name,
+            o.company.as_deref().unwrap_or("?"),
+            o.status.as_deref().unwrap_or("?"),
+            o.stage.as_deref().unwrap_or("?"),
+            o.probability
+                .as_deref()
+                .map(|p| format!(", {p}"))
+                .unwrap_or_default(),
+            o.expected_close.as_deref().unwrap_or("?"),
+            o.sales_rep.as_deref().unwrap_or("?")
+        )
+    }));
+    l.push(out.page.footer());
+    l.join("\n")
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -190,7 +199,7 @@ pub struct ActivityList {
     pub page: PageInfo,
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchActivitiesArgs {
     /// Text the name contains.
     pub text: Option<String>,
@@ -210,18 +219,21 @@ pub struct SearchActivitiesArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchActivities;
+tool! {
+    SearchActivities {
+        name: "cw_search_activities",
+        title: "Search activities",
+        hints: READ,
+        toolset: PSA,
+        args: SearchActivitiesArgs,
+        output: ActivityList,
+        text: search_activities_text,
+        description: "Find sales activities (calls, e-mails, meetings, follow-ups) by text, company, assignee, open/closed and date range, soonest first.",
+    }
+}
 
-impl CwTool for SearchActivities {
-    const NAME: &'static str = "cw_search_activities";
-    const TITLE: &'static str = "Search activities";
-    const DESCRIPTION: &'static str = "Find sales activities (calls, e-mails, meetings, follow-ups) by text, company, assignee, open/closed and date range, soonest first.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchActivitiesArgs;
-    type Out = ActivityList;
-
-    async fn run(ctx: Ctx, a: SearchActivitiesArgs) -> Result<ActivityList, ToolError> {
+impl AsyncTool<Ctx> for SearchActivities {
+    async fn invoke(ctx: &Ctx, a: SearchActivitiesArgs) -> Result<ActivityList, ToolError> {
         let mut parts = Vec::new();
         match a.state.unwrap_or_default() {
             OpenState::Open => parts.push(f("status/name").ne("Closed")),
@@ -231,13 +243,17 @@ impl CwTool for SearchActivities {
         if let Some(t) = a.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             parts.push(f("name").contains(t));
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         if let Some(m) = a.assigned_to.as_deref() {
             parts.push(
-                f("assignTo/identifier").eq(ctx.member(m).await?.identifier.unwrap_or_default()),
+                f("assignTo/identifier").eq(Names::new(ctx)
+                    .member(m)
+                    .await?
+                    .identifier
+                    .unwrap_or_default()),
             );
         }
-        let tz = parse_tz(None, ctx.app.timezone)?;
+        let tz = parse_tz(None, ctx.timezone())?;
         if let Some(s) = a.from.as_deref() {
             parts.push(f("dateStart").ge(parse_when(s, tz, "from")?));
         }
@@ -249,8 +265,8 @@ impl CwTool for SearchActivities {
                     Duration::zero()
                 }));
         }
-        let p = ctx
-            .search::<Activity>(&ACTIVITIES_LISTING, parts, &a.raw, &a.paging)
+        let p = ACTIVITIES_LISTING
+            .fetch::<Activity>(ctx, parts, &a.raw, &a.paging)
             .await?;
         let rows = p
             .items
@@ -279,22 +295,22 @@ impl CwTool for SearchActivities {
             page: PageInfo::of(&p),
         })
     }
+}
 
-    fn text(out: &ActivityList) -> String {
-        let mut l = vec!["Activities:".to_string()];
-        l.extend(out.activities.iter().map(|x| {
-            format!(
-                "- #{} {} {} — {} ({}, {}, assigned to {})",
-                x.id,
-                short_time(&x.start),
-                x.name,
-                x.company.as_deref().unwrap_or("?"),
-                x.r#type.as_deref().unwrap_or("?"),
-                x.status.as_deref().unwrap_or("?"),
-                x.assigned_to.as_deref().unwrap_or("?")
-            )
-        }));
-        l.push(out.page.footer());
-        l.join("\n")
-    }
+fn search_activities_text(out: &ActivityList) -> String {
+    let mut l = vec!["Activities:".to_string()];
+    l.extend(out.activities.iter().map(|x| {
+        format!(
+            "- #{} {} {} — {} ({}, {}, assigned to {})",
+            x.id,
+            short_time(&x.start),
+            x.name,
+            x.company.as_deref().unwrap_or("?"),
+            x.r#type.as_deref().unwrap_or("?"),
+            x.status.as_deref().unwrap_or("?"),
+            x.assigned_to.as_deref().unwrap_or("?")
+        )
+    }));
+    l.push(out.page.footer());
+    l.join("\n")
 }

@@ -8,10 +8,18 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::tickets::TicketRow;
-use super::{ident, label, Ctx, CwTool, Tier, ToolError, ADD, UPDATE};
 use crate::filters::f;
+use rmcp::handler::server::router::tool::AsyncTool;
 
-#[derive(Debug, Deserialize, JsonSchema)]
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::reconcile;
+use crate::tool;
+use crate::tools::render::{ident, label};
+use crate::tools::{ADD, PSA, UPDATE};
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateTicketArgs {
     /// One-line summary (at most 100 characters).
     pub summary: String,
@@ -45,8 +53,6 @@ pub struct TicketWritten {
     pub message: String,
 }
 
-pub struct CreateTicket;
-
 fn check_summary(s: &str) -> Result<String, ToolError> {
     let s = s.trim();
     if s.is_empty() {
@@ -66,24 +72,52 @@ fn check_summary(s: &str) -> Result<String, ToolError> {
     Ok(s.to_string())
 }
 
-impl CwTool for CreateTicket {
-    const NAME: &'static str = "cw_create_ticket";
-    const TITLE: &'static str = "Create ticket";
-    const DESCRIPTION: &'static str = "Create a service ticket for a company, by name: contact, board, status, type, priority and owner are optional names resolved for you (a wrong name changes nothing and lists the valid ones). No e-mail is sent unless notify is true.";
-    const TIER: Tier = Tier::Write;
-    const HINTS: super::Hints = ADD;
-    type Args = CreateTicketArgs;
-    type Out = TicketWritten;
+/// Text trimmed and defaults spelled out, so equivalent re-sends are the same write.
+fn normalize_create(a: &mut CreateTicketArgs) {
+    a.summary = a.summary.trim().to_string();
+    a.company = a.company.trim().to_string();
+    for o in [
+        &mut a.contact,
+        &mut a.board,
+        &mut a.status,
+        &mut a.priority,
+        &mut a.r#type,
+        &mut a.owner,
+        &mut a.description,
+        &mut a.internal_note,
+    ] {
+        *o = o
+            .take()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+    }
+    a.notify.get_or_insert(false);
+}
 
-    async fn run(ctx: Ctx, a: CreateTicketArgs) -> Result<TicketWritten, ToolError> {
+tool! {
+    CreateTicket {
+        name: "cw_create_ticket",
+        title: "Create ticket",
+        hints: ADD,
+        toolset: PSA,
+        args: CreateTicketArgs,
+        output: TicketWritten,
+        text: ticket_written_text,
+        normalize: normalize_create,
+        description: "Create a service ticket for a company, by name: contact, board, status, type, priority and owner are optional names resolved for you (a wrong name changes nothing and lists the valid ones). No e-mail is sent unless notify is true.",
+    }
+}
+
+impl AsyncTool<Ctx> for CreateTicket {
+    async fn invoke(ctx: &Ctx, a: CreateTicketArgs) -> Result<TicketWritten, ToolError> {
         let summary = check_summary(&a.summary)?;
-        let company = ctx.company(&a.company).await?;
+        let company = Names::new(ctx).company(&a.company).await?;
         let contact = match a.contact.as_deref() {
-            Some(c) => Some(ctx.contact(c, Some(&company)).await?),
+            Some(c) => Some(Names::new(ctx).contact(c, Some(&company)).await?),
             None => None,
         };
         let board = match a.board.as_deref() {
-            Some(b) => Some(ctx.board(b).await?),
+            Some(b) => Some(Names::new(ctx).board(b).await?),
             None => None,
         };
         if (a.status.is_some() || a.r#type.is_some()) && board.is_none() {
@@ -92,19 +126,19 @@ impl CwTool for CreateTicket {
             ));
         }
         let status = match (&board, a.status.as_deref()) {
-            (Some(b), Some(s)) => Some(ctx.status(b, s).await?),
+            (Some(b), Some(s)) => Some(Names::new(ctx).status(b, s).await?),
             _ => None,
         };
         let ttype = match (&board, a.r#type.as_deref()) {
-            (Some(b), Some(t)) => Some(ctx.board_type(b, t).await?),
+            (Some(b), Some(t)) => Some(Names::new(ctx).board_type(b, t).await?),
             _ => None,
         };
         let priority = match a.priority.as_deref() {
-            Some(p) => Some(ctx.priority(p).await?),
+            Some(p) => Some(Names::new(ctx).priority(p).await?),
             None => None,
         };
         let owner = match a.owner.as_deref() {
-            Some(o) => Some(ctx.member(o).await?),
+            Some(o) => Some(Names::new(ctx).member(o).await?),
             None => None,
         };
         let body = NewTicket {
@@ -126,37 +160,32 @@ impl CwTool for CreateTicket {
                 .filter(|d| !d.is_empty()),
             process_notifications: a.notify.unwrap_or(false),
         };
-        let started =
-            cw_client::time::cw_datetime(chrono::Utc::now() - chrono::Duration::seconds(5));
-        let t: Ticket = match ctx.cw.create(endpoints::TICKET_CREATE, &[], &body).await {
-            Ok(t) => t,
-            Err(Error::Transport {
-                maybe_sent: true,
-                message,
-            }) => {
-                // Reconcile: the ticket counts as created only if it is there now.
+        let company_id = company.id.unwrap_or_default();
+        let t: Ticket = reconcile::create_once(
+            ctx,
+            &format!("The ticket \"{summary}\""),
+            ctx.cw.create(endpoints::TICKET_CREATE, &[], &body),
+            |since| async move {
                 let q = ListQuery::new()
                     .conditions(
                         f("summary")
                             .eq(summary.as_str())
-                            .and(f("company/id").eq(company.id.unwrap_or_default()))
-                            .and(
-                                f("_info/dateEntered").ge(chrono::DateTime::parse_from_rfc3339(
-                                    &started,
-                                )
-                                .map(|d| d.with_timezone(&chrono::Utc))
-                                .unwrap_or_default()),
-                            ),
+                            .and(f("company/id").eq(company_id))
+                            .and(f("_info/dateEntered").ge(since)),
                     )
                     .fields(Ticket::FIELDS)
                     .order_by("id desc")
                     .page(1, 1);
-                ctx.cw.list::<Ticket>(endpoints::TICKETS, &[], &q).await?.items.into_iter().next().ok_or_else(|| {
-                    ToolError::Setup(format!("The connection to ConnectWise failed after sending ({message}) and no such ticket exists: it was not created. Try again."))
-                })?
-            }
-            Err(e) => return Err(e.into()),
-        };
+                Ok(ctx
+                    .cw
+                    .list::<Ticket>(endpoints::TICKETS, &[], &q)
+                    .await?
+                    .items
+                    .into_iter()
+                    .next())
+            },
+        )
+        .await?;
         let row = TicketRow::from(&t);
         let message = format!(
             "Created ticket #{} \"{}\" for {} on {} with status {}{}.",
@@ -177,13 +206,13 @@ impl CwTool for CreateTicket {
             message,
         })
     }
-
-    fn text(out: &TicketWritten) -> String {
-        format!("{}\n{}", out.message, out.ticket.line())
-    }
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+fn ticket_written_text(out: &TicketWritten) -> String {
+    format!("{}\n{}", out.message, out.ticket.line())
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct UpdateTicketArgs {
     /// The ticket number.
     pub ticket_id: i64,
@@ -200,8 +229,6 @@ pub struct UpdateTicketArgs {
     /// New type name on the (new) board.
     pub r#type: Option<String>,
 }
-
-pub struct UpdateTicket;
 
 /// The patch an update sends, and the `field: before → after` lines it reports.
 #[derive(Default)]
@@ -222,16 +249,36 @@ impl Edit {
     }
 }
 
-impl CwTool for UpdateTicket {
-    const NAME: &'static str = "cw_update_ticket";
-    const TITLE: &'static str = "Update ticket";
-    const DESCRIPTION: &'static str = "Change a ticket's status, priority, owner, board, type or summary, by name. A status must belong to the ticket's board; a wrong name changes nothing and lists the valid ones. Setting a closed status (e.g. \">Closed\") closes the ticket.";
-    const TIER: Tier = Tier::Write;
-    const HINTS: super::Hints = UPDATE;
-    type Args = UpdateTicketArgs;
-    type Out = TicketWritten;
+/// Names trimmed, so equivalent re-sends are the same write.
+fn normalize_update(a: &mut UpdateTicketArgs) {
+    for o in [
+        &mut a.status,
+        &mut a.priority,
+        &mut a.owner,
+        &mut a.board,
+        &mut a.summary,
+        &mut a.r#type,
+    ] {
+        *o = o.take().map(|v| v.trim().to_string());
+    }
+}
 
-    async fn run(ctx: Ctx, a: UpdateTicketArgs) -> Result<TicketWritten, ToolError> {
+tool! {
+    UpdateTicket {
+        name: "cw_update_ticket",
+        title: "Update ticket",
+        hints: UPDATE,
+        toolset: PSA,
+        args: UpdateTicketArgs,
+        output: TicketWritten,
+        text: ticket_written_text,
+        normalize: normalize_update,
+        description: "Change a ticket's status, priority, owner, board, type or summary, by name. A status must belong to the ticket's board; a wrong name changes nothing and lists the valid ones. Setting a closed status (e.g. \">Closed\") closes the ticket.",
+    }
+}
+
+impl AsyncTool<Ctx> for UpdateTicket {
+    async fn invoke(ctx: &Ctx, a: UpdateTicketArgs) -> Result<TicketWritten, ToolError> {
         let id = a.ticket_id;
         if a.status.is_none()
             && a.priority.is_none()
@@ -259,7 +306,7 @@ impl CwTool for UpdateTicket {
         let was = |r: &Option<Ref>| label(r).unwrap_or_else(|| "none".into());
         let board = match a.board.as_deref() {
             Some(b) => {
-                let nb = ctx.board(b).await?;
+                let nb = Names::new(ctx).board(b).await?;
                 if nb.id != before.board.as_ref().and_then(|r| r.id) {
                     edit.point("board", was(&before.board), &nb.name, nb.id);
                 }
@@ -267,7 +314,8 @@ impl CwTool for UpdateTicket {
             }
             None => {
                 let bid = before.board.as_ref().and_then(|r| r.id).unwrap_or_default();
-                ctx.boards()
+                Names::new(ctx)
+                    .boards()
                     .await?
                     .iter()
                     .find(|b| b.id == Some(bid))
@@ -281,16 +329,16 @@ impl CwTool for UpdateTicket {
         };
         let mut closing = false;
         if let Some(s) = a.status.as_deref() {
-            let st = ctx.status(&board, s).await?;
+            let st = Names::new(ctx).status(&board, s).await?;
             closing = st.closed_status == Some(true);
             edit.point("status", was(&before.status), &st.name, st.id);
         }
         if let Some(t) = a.r#type.as_deref() {
-            let ty = ctx.board_type(&board, t).await?;
+            let ty = Names::new(ctx).board_type(&board, t).await?;
             edit.point("type", was(&before.r#type), &ty.name, ty.id);
         }
         if let Some(p) = a.priority.as_deref() {
-            let pr = ctx.priority(p).await?;
+            let pr = Names::new(ctx).priority(p).await?;
             edit.point("priority", was(&before.priority), &pr.name, pr.id);
         }
         match a.owner.as_deref().map(str::trim) {
@@ -302,7 +350,7 @@ impl CwTool for UpdateTicket {
                 edit.ops.push(PatchOp::remove("owner"));
             }
             Some(o) => {
-                let m = ctx.member(o).await?;
+                let m = Names::new(ctx).member(o).await?;
                 let from = ident(&before.owner).unwrap_or_else(|| "unassigned".into());
                 edit.point("owner", from, &m.identifier, m.id);
             }
@@ -344,9 +392,5 @@ impl CwTool for UpdateTicket {
             changes,
             message,
         })
-    }
-
-    fn text(out: &TicketWritten) -> String {
-        format!("{}\n{}", out.message, out.ticket.line())
     }
 }

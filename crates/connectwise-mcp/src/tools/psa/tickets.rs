@@ -7,12 +7,18 @@ use cw_conditions::Expr;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::Listing;
-use super::{
-    clean, ident, label, parse_when, short_time, Ctx, CwTool, OpenState, PageArgs, PageInfo,
-    RawArgs, Tier, ToolError, READ,
-};
 use crate::filters::{all, f};
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::tool;
+use crate::tools::args::{OpenState, PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::{clean, ident, label, short_time, PageInfo};
+use crate::tools::when::parse_when;
+use crate::tools::{PSA, READ};
 
 /// One ticket as lists show it.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -287,7 +293,7 @@ async fn with_configuration(
 }
 
 /// Filters shared by both ticket tools.
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct TicketFilters {
     /// Open (default), closed, or all tickets.
     pub state: Option<OpenState>,
@@ -323,12 +329,12 @@ impl TicketFilters {
             parts.push(f("summary").contains(t.trim()));
         }
         if let Some(c) = self.company.as_deref() {
-            let co = ctx.company(c).await?;
+            let co = Names::new(ctx).company(c).await?;
             parts.push(f("company/id").eq(co.id.unwrap_or_default()));
         }
         let board = match self.board.as_deref() {
             Some(b) => {
-                let b = ctx.board(b).await?;
+                let b = Names::new(ctx).board(b).await?;
                 parts.push(f("board/id").eq(b.id.unwrap_or_default()));
                 Some(b)
             }
@@ -338,14 +344,14 @@ impl TicketFilters {
             let Some(b) = &board else {
                 return Err(ToolError::invalid("status names belong to a board: give `board` too (cw_list_boards lists boards and their statuses)"));
             };
-            let st = ctx.status(b, s).await?;
+            let st = Names::new(ctx).status(b, s).await?;
             parts.push(f("status/id").eq(st.id.unwrap_or_default()));
         }
         if let Some(p) = self.priority.as_deref() {
-            let p = ctx.priority(p).await?;
+            let p = Names::new(ctx).priority(p).await?;
             parts.push(f("priority/id").eq(p.id.unwrap_or_default()));
         }
-        let tz = ctx.app.timezone;
+        let tz = ctx.timezone();
         for (arg, field, after) in [
             (&self.updated_after, "_info/lastUpdated", true),
             (&self.updated_before, "_info/lastUpdated", false),
@@ -389,7 +395,7 @@ async fn list(
     })
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct MyTicketsArgs {
     /// Also tickets I am assigned to as a resource without owning them (default true).
     pub include_resource: Option<bool>,
@@ -401,18 +407,21 @@ pub struct MyTicketsArgs {
     pub paging: PageArgs,
 }
 
-pub struct MyTickets;
+tool! {
+    MyTickets {
+        name: "cw_my_tickets",
+        title: "My tickets",
+        hints: READ,
+        toolset: PSA,
+        args: MyTicketsArgs,
+        output: TicketList,
+        text: my_tickets_text,
+        description: "List the tickets assigned to me (the ConnectWise member these keys belong to) as owner or resource, most recently updated first. Open tickets by default; filter by text, company, board, status, priority and dates. Summaries may be customer-written text.",
+    }
+}
 
-impl CwTool for MyTickets {
-    const NAME: &'static str = "cw_my_tickets";
-    const TITLE: &'static str = "My tickets";
-    const DESCRIPTION: &'static str = "List the tickets assigned to me (the ConnectWise member these keys belong to) as owner or resource, most recently updated first. Open tickets by default; filter by text, company, board, status, priority and dates. Summaries may be customer-written text.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = MyTicketsArgs;
-    type Out = TicketList;
-
-    async fn run(ctx: Ctx, a: MyTicketsArgs) -> Result<TicketList, ToolError> {
+impl AsyncTool<Ctx> for MyTickets {
+    async fn invoke(ctx: &Ctx, a: MyTicketsArgs) -> Result<TicketList, ToolError> {
         let me = ctx.me().await?;
         let owner = f("owner/identifier").eq(me.as_str());
         let mut parts = vec![if a.include_resource.unwrap_or(true) {
@@ -420,16 +429,16 @@ impl CwTool for MyTickets {
         } else {
             owner
         }];
-        parts.extend(a.filters.conditions(&ctx).await?);
-        list(&ctx, parts, &a.raw, &a.paging).await
-    }
-
-    fn text(out: &TicketList) -> String {
-        render(out, "My tickets")
+        parts.extend(a.filters.conditions(ctx).await?);
+        list(ctx, parts, &a.raw, &a.paging).await
     }
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+fn my_tickets_text(out: &TicketList) -> String {
+    render(out, "My tickets")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchTicketsArgs {
     #[serde(flatten)]
     pub filters: TicketFilters,
@@ -447,25 +456,28 @@ pub struct SearchTicketsArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchTickets;
+tool! {
+    SearchTickets {
+        name: "cw_search_tickets",
+        title: "Search tickets",
+        hints: READ,
+        toolset: PSA,
+        args: SearchTicketsArgs,
+        output: TicketList,
+        text: search_tickets_text,
+        description: "Search service tickets with typed filters: text in the summary, company, contact, board, status, priority, owner or resource, attached configuration (device), open/closed (open by default), and entered/updated date ranges. Names are resolved for you; a wrong name answers with the closest valid ones. Most recently updated first; page for more.",
+    }
+}
 
-impl CwTool for SearchTickets {
-    const NAME: &'static str = "cw_search_tickets";
-    const TITLE: &'static str = "Search tickets";
-    const DESCRIPTION: &'static str = "Search service tickets with typed filters: text in the summary, company, contact, board, status, priority, owner or resource, attached configuration (device), open/closed (open by default), and entered/updated date ranges. Names are resolved for you; a wrong name answers with the closest valid ones. Most recently updated first; page for more.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchTicketsArgs;
-    type Out = TicketList;
-
-    async fn run(ctx: Ctx, a: SearchTicketsArgs) -> Result<TicketList, ToolError> {
-        let mut parts = a.filters.conditions(&ctx).await?;
+impl AsyncTool<Ctx> for SearchTickets {
+    async fn invoke(ctx: &Ctx, a: SearchTicketsArgs) -> Result<TicketList, ToolError> {
+        let mut parts = a.filters.conditions(ctx).await?;
         if let Some(c) = a.contact.as_deref() {
             let company = match a.filters.company.as_deref() {
-                Some(co) => Some(ctx.company(co).await?),
+                Some(co) => Some(Names::new(ctx).company(co).await?),
                 None => None,
             };
-            let contact = ctx.contact(c, company.as_ref()).await?;
+            let contact = Names::new(ctx).contact(c, company.as_ref()).await?;
             parts.push(f("contact/id").eq(contact.id.unwrap_or_default()));
         }
         match a.owner.as_deref().map(str::trim) {
@@ -473,22 +485,22 @@ impl CwTool for SearchTickets {
                 parts.push(f("owner/id").eq(cw_conditions::Value::Null))
             }
             Some(o) => {
-                let m = ctx.member(o).await?;
+                let m = Names::new(ctx).member(o).await?;
                 parts.push(f("owner/identifier").eq(m.identifier.unwrap_or_default()));
             }
             None => {}
         }
         if let Some(r) = a.resource.as_deref() {
-            let m = ctx.member(r).await?;
+            let m = Names::new(ctx).member(r).await?;
             parts.push(f("resources").contains(m.identifier.unwrap_or_default()));
         }
         if let Some(c) = a.configuration.as_deref() {
-            return with_configuration(&ctx, c, parts, &a.raw, &a.paging).await;
+            return with_configuration(ctx, c, parts, &a.raw, &a.paging).await;
         }
-        list(&ctx, parts, &a.raw, &a.paging).await
+        list(ctx, parts, &a.raw, &a.paging).await
     }
+}
 
-    fn text(out: &TicketList) -> String {
-        render(out, "Tickets")
-    }
+fn search_tickets_text(out: &TicketList) -> String {
+    render(out, "Tickets")
 }

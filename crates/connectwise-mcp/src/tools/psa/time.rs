@@ -11,11 +11,19 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ticket_detail::TimeRow;
-use super::Listing;
-use super::{
-    parse_tz, parse_when, Ctx, CwTool, PageArgs, PageInfo, RawArgs, Tier, ToolError, ADD, READ,
-};
 use crate::filters::f;
+use rmcp::handler::server::router::tool::AsyncTool;
+
+use crate::context::Ctx;
+use crate::errors::ToolError;
+use crate::names::Names;
+use crate::reconcile;
+use crate::tool;
+use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::listing::Listing;
+use crate::tools::render::PageInfo;
+use crate::tools::when::{parse_tz, parse_when};
+use crate::tools::{ADD, PSA, READ};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TimeList {
@@ -58,7 +66,7 @@ fn range(
     to: Option<&str>,
     tz_name: Option<&str>,
 ) -> Result<(DateTime<Utc>, DateTime<Utc>), ToolError> {
-    let tz = parse_tz(tz_name, ctx.app.timezone)?;
+    let tz = parse_tz(tz_name, ctx.timezone())?;
     let today = Utc::now()
         .with_timezone(&tz)
         .date_naive()
@@ -76,7 +84,8 @@ fn range(
                 e
             }
         }
-        None => parse_when(&from_s[..from_s.len().min(10)], tz, "from")? + Duration::days(1),
+        // The end of `from`'s day.
+        None => parse_when(from_s.get(..10).unwrap_or(from_s), tz, "from")? + Duration::days(1),
     };
     if end <= start {
         return Err(ToolError::invalid("`to` must be after `from`"));
@@ -113,7 +122,7 @@ fn time_list(
     }
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct MyTimeArgs {
     /// Start date or time (default: today, in `timezone`).
     pub from: Option<String>,
@@ -125,21 +134,24 @@ pub struct MyTimeArgs {
     pub paging: PageArgs,
 }
 
-pub struct ListMyTime;
+tool! {
+    ListMyTime {
+        name: "cw_list_my_time",
+        title: "My time",
+        hints: READ,
+        toolset: PSA,
+        args: MyTimeArgs,
+        output: TimeList,
+        text: list_my_time_text,
+        description: "List my time entries (today by default, or a date range) with the total hours, newest first.",
+    }
+}
 
-impl CwTool for ListMyTime {
-    const NAME: &'static str = "cw_list_my_time";
-    const TITLE: &'static str = "My time";
-    const DESCRIPTION: &'static str = "List my time entries (today by default, or a date range) with the total hours, newest first.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = MyTimeArgs;
-    type Out = TimeList;
-
-    async fn run(ctx: Ctx, a: MyTimeArgs) -> Result<TimeList, ToolError> {
+impl AsyncTool<Ctx> for ListMyTime {
+    async fn invoke(ctx: &Ctx, a: MyTimeArgs) -> Result<TimeList, ToolError> {
         let me = ctx.me().await?;
         let (from, to) = range(
-            &ctx,
+            ctx,
             a.from.as_deref(),
             a.to.as_deref(),
             a.timezone.as_deref(),
@@ -149,18 +161,18 @@ impl CwTool for ListMyTime {
             f("timeStart").ge(from),
             f("timeStart").lt(to),
         ];
-        let p = ctx
-            .search::<TimeEntry>(&TIME_ENTRIES, parts, &RawArgs::default(), &a.paging)
+        let p = TIME_ENTRIES
+            .fetch::<TimeEntry>(ctx, parts, &RawArgs::default(), &a.paging)
             .await?;
         Ok(time_list(p, Some(me), Some(from), Some(to)))
     }
-
-    fn text(out: &TimeList) -> String {
-        render(out, "My time")
-    }
 }
 
-#[derive(Debug, Default, Deserialize, JsonSchema)]
+fn list_my_time_text(out: &TimeList) -> String {
+    render(out, "My time")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchTimeArgs {
     /// Member identifier or name.
     pub member: Option<String>,
@@ -180,22 +192,25 @@ pub struct SearchTimeArgs {
     pub paging: PageArgs,
 }
 
-pub struct SearchTimeEntries;
+tool! {
+    SearchTimeEntries {
+        name: "cw_search_time_entries",
+        title: "Search time entries",
+        hints: READ,
+        toolset: PSA,
+        args: SearchTimeArgs,
+        output: TimeList,
+        text: search_time_entries_text,
+        description: "Search time entries by member, ticket, company and date range, newest first, with the total hours of the page.",
+    }
+}
 
-impl CwTool for SearchTimeEntries {
-    const NAME: &'static str = "cw_search_time_entries";
-    const TITLE: &'static str = "Search time entries";
-    const DESCRIPTION: &'static str = "Search time entries by member, ticket, company and date range, newest first, with the total hours of the page.";
-    const TIER: Tier = Tier::Read;
-    const HINTS: super::Hints = READ;
-    type Args = SearchTimeArgs;
-    type Out = TimeList;
-
-    async fn run(ctx: Ctx, a: SearchTimeArgs) -> Result<TimeList, ToolError> {
+impl AsyncTool<Ctx> for SearchTimeEntries {
+    async fn invoke(ctx: &Ctx, a: SearchTimeArgs) -> Result<TimeList, ToolError> {
         let mut parts = Vec::new();
         let mut member = None;
         if let Some(m) = a.member.as_deref() {
-            let m = ctx.member(m).await?;
+            let m = Names::new(ctx).member(m).await?;
             parts.push(f("member/identifier").eq(m.identifier.clone().unwrap_or_default()));
             member = m.identifier;
         }
@@ -207,10 +222,10 @@ impl CwTool for SearchTimeEntries {
                     .and(f("chargeToId").eq(t)),
             );
         }
-        parts.extend(ctx.company_filter(a.company.as_deref()).await?);
+        parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         let (mut from, mut to) = (None, None);
         if a.from.is_some() || a.to.is_some() {
-            let tz = parse_tz(a.timezone.as_deref(), ctx.app.timezone)?;
+            let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
             if let Some(s) = a.from.as_deref() {
                 let d = parse_when(s, tz, "from")?;
                 parts.push(f("timeStart").ge(d));
@@ -227,25 +242,25 @@ impl CwTool for SearchTimeEntries {
                 to = Some(d);
             }
         }
-        let p = ctx
-            .search::<TimeEntry>(&TIME_ENTRIES, parts, &a.raw, &a.paging)
+        let p = TIME_ENTRIES
+            .fetch::<TimeEntry>(ctx, parts, &a.raw, &a.paging)
             .await?;
         Ok(time_list(p, member, from, to))
     }
-
-    fn text(out: &TimeList) -> String {
-        render(out, "Time entries")
-    }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
+fn search_time_entries_text(out: &TimeList) -> String {
+    render(out, "Time entries")
+}
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, JsonSchema)]
 pub enum BillOption {
     Billable,
     DoNotBill,
     NoCharge,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum NotesGoTo {
     /// The ticket's internal analysis (technicians only).
@@ -258,7 +273,7 @@ pub enum NotesGoTo {
     None,
 }
 
-#[derive(Debug, Deserialize, JsonSchema)]
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateTimeArgs {
     /// The ticket the time is for. Without it, give `company`.
     pub ticket_id: Option<i64>,
@@ -290,19 +305,44 @@ pub struct TimeLogged {
     pub message: String,
 }
 
-pub struct CreateTimeEntry;
+/// Text trimmed and defaults spelled out, so equivalent re-sends are the same write.
+fn normalize_time(a: &mut CreateTimeArgs) {
+    for o in [
+        &mut a.company,
+        &mut a.end,
+        &mut a.timezone,
+        &mut a.notes,
+        &mut a.work_type,
+    ] {
+        *o = o
+            .take()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+    }
+    a.start = a.start.trim().to_string();
+    if a.ticket_id.is_some() {
+        a.notes_to.get_or_insert(NotesGoTo::Internal);
+    }
+    a.notify.get_or_insert(false);
+}
 
-impl CwTool for CreateTimeEntry {
-    const NAME: &'static str = "cw_create_time_entry";
-    const TITLE: &'static str = "Log time";
-    const DESCRIPTION: &'static str = "Log my time against a ticket (or a company): a start plus duration_minutes, or start and end, in a time zone. The notes go to the ticket's internal analysis unless notes_to says otherwise. ConnectWise refuses time in a closed period or on a submitted or approved time sheet; its message is passed back with what to do.";
-    const TIER: Tier = Tier::Write;
-    const HINTS: super::Hints = ADD;
-    type Args = CreateTimeArgs;
-    type Out = TimeLogged;
+tool! {
+    CreateTimeEntry {
+        name: "cw_create_time_entry",
+        title: "Log time",
+        hints: ADD,
+        toolset: PSA,
+        args: CreateTimeArgs,
+        output: TimeLogged,
+        text: create_time_entry_text,
+        normalize: normalize_time,
+        description: "Log my time against a ticket (or a company): a start plus duration_minutes, or start and end, in a time zone. The notes go to the ticket's internal analysis unless notes_to says otherwise. ConnectWise refuses time in a closed period or on a submitted or approved time sheet; its message is passed back with what to do.",
+    }
+}
 
-    async fn run(ctx: Ctx, a: CreateTimeArgs) -> Result<TimeLogged, ToolError> {
-        let tz = parse_tz(a.timezone.as_deref(), ctx.app.timezone)?;
+impl AsyncTool<Ctx> for CreateTimeEntry {
+    async fn invoke(ctx: &Ctx, a: CreateTimeArgs) -> Result<TimeLogged, ToolError> {
+        let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
         let start = parse_when(&a.start, tz, "start")?;
         let end = match (a.duration_minutes, a.end.as_deref()) {
             (Some(m), None) => {
@@ -338,12 +378,12 @@ impl CwTool for CreateTimeEntry {
         }
         let (charge_to_id, charge_to_type) = match (a.ticket_id, a.company.as_deref()) {
             (Some(t), None) => (t, "ServiceTicket"),
-            (None, Some(c)) => (ctx.company(c).await?.id.unwrap_or_default(), "Company"),
+            (None, Some(c)) => (Names::new(ctx).company(c).await?.id.unwrap_or_default(), "Company"),
             (Some(_), Some(_)) => return Err(ToolError::invalid("give ticket_id or company, not both (time on a ticket is charged to the ticket's company)")),
             (None, None) => return Err(ToolError::invalid("give ticket_id (or company for time not on a ticket)")),
         };
         let work_type = match a.work_type.as_deref() {
-            Some(w) => Some(ctx.work_type(w).await?),
+            Some(w) => Some(Names::new(ctx).work_type(w).await?),
             None => None,
         };
         let me = ctx.me().await?;
@@ -379,24 +419,49 @@ impl CwTool for CreateTimeEntry {
             email_contact_flag: notify,
             email_cc_flag: false,
         };
-        let created: TimeEntry = match ctx.cw.create(endpoints::TIME_ENTRY_CREATE, &[], &body).await {
+        let day = start.with_timezone(&tz).format("%Y-%m-%d").to_string();
+        let who = me.clone();
+        let created: TimeEntry = match reconcile::create_once(
+            ctx,
+            &format!("The time entry from {}", start.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
+            ctx.cw.create(endpoints::TIME_ENTRY_CREATE, &[], &body),
+            |since| async move {
+                let q = ListQuery::new()
+                    .conditions(
+                        f("member/identifier")
+                            .eq(who.as_str())
+                            .and(f("timeStart").eq(start))
+                            .and(f("chargeToId").eq(charge_to_id))
+                            .and(f("dateEntered").ge(since)),
+                    )
+                    .fields(TimeEntry::FIELDS)
+                    .page(1, 1);
+                Ok(ctx
+                    .cw
+                    .list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q)
+                    .await?
+                    .items
+                    .into_iter()
+                    .next())
+            },
+        )
+        .await
+        {
             Ok(e) => e,
-            Err(Error::Api(e)) if e.status == 400 && e.errors.iter().any(|x| x.field.as_deref() == Some("timeStart")) => {
-                return Err(ToolError::invalid(format!(
-                    "{e}. What to do: the time period or your time sheet for {} is closed, submitted or approved; log the time in an open period, or ask whoever approves time to reopen the sheet.",
-                    start.with_timezone(&tz).format("%Y-%m-%d")
-                )))
+            Err(ToolError::Upstream(Error::Api(e), _))
+                if e.status == 400
+                    && e.errors.iter().any(|x| x.field.as_deref() == Some("timeStart")) =>
+            {
+                return Err(ToolError::refused(Error::Api(e), format!("the time period or your time sheet for {day} is closed, submitted or approved; log the time in an open period, or ask whoever approves time to reopen the sheet")))
             }
-            Err(Error::Api(e)) if e.status == 400 && e.errors.iter().any(|x| x.field.as_deref() == Some("chargeToId")) && charge_to_type == "ServiceTicket" => {
-                return Err(ToolError::invalid(format!("{e}. What to do: check the ticket number (cw_search_tickets), or reopen the ticket if its status does not allow time.")))
+            Err(ToolError::Upstream(Error::Api(e), _))
+                if e.status == 400
+                    && charge_to_type == "ServiceTicket"
+                    && e.errors.iter().any(|x| x.field.as_deref() == Some("chargeToId")) =>
+            {
+                return Err(ToolError::refused(Error::Api(e), "check the ticket number (cw_search_tickets), or reopen the ticket if its status does not allow time"))
             }
-            Err(Error::Transport { maybe_sent: true, message }) => {
-                let q = ListQuery::new().conditions(f("member/identifier").eq(me.as_str()).and(f("timeStart").eq(start)).and(f("chargeToId").eq(charge_to_id))).fields(TimeEntry::FIELDS).page(1, 1);
-                ctx.cw.list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q).await?.items.into_iter().next().ok_or_else(|| {
-                    ToolError::Setup(format!("The connection to ConnectWise failed after sending ({message}) and no such time entry exists: it was not logged. Try again."))
-                })?
-            }
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(e),
         };
         let entry = TimeRow::from(&created);
         let vis = match goes {
@@ -425,8 +490,8 @@ impl CwTool for CreateTimeEntry {
         );
         Ok(TimeLogged { entry, message })
     }
+}
 
-    fn text(out: &TimeLogged) -> String {
-        out.message.clone()
-    }
+fn create_time_entry_text(out: &TimeLogged) -> String {
+    out.message.clone()
 }

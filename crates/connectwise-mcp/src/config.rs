@@ -1,0 +1,315 @@
+//! The one configuration: read once, from the environment (the names seed 000 and seed 001
+//! use) and the command line, which wins where both say something. Nothing else in the
+//! program reads the environment.
+//!
+//! | variable | what |
+//! |---|---|
+//! | `CW_SITE` (alias `CW_API_URL`), `CW_COMPANY_ID`, `CW_CLIENT_ID` | where ConnectWise is and who we are to it |
+//! | `CW_PUBLIC_KEY`, `CW_PRIVATE_KEY`, `CW_MEMBER_IDENTIFIER` | the server-wide keys and whose they are |
+//! | `CW_API_VERSION` | a codebase to pin, or an `Accept` version |
+//! | `CW_TIMEOUT_SECS`, `CW_CONNECT_TIMEOUT_SECS` | upstream timeouts |
+//! | `CW_TIMEZONE` | the zone of times typed without one |
+//! | `CW_READ_ONLY`, `CW_TOOLSETS` | upper bounds on the tools offered |
+//! | `TRANSPORT`, `PORT`, `BIND` | how and where to serve |
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono_tz::Tz;
+use clap::ValueEnum;
+use cw_client::{Config as CwConfig, Credentials, Site};
+
+use crate::pipeline::Limits;
+use crate::tools::{Toolset, TOOLSETS};
+
+/// A configuration problem, with what to set to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl From<cw_client::ConfigError> for ConfigError {
+    fn from(e: cw_client::ConfigError) -> Self {
+        ConfigError(e.0)
+    }
+}
+
+/// Where settings come from: the process environment, or a map (the demo, tests).
+pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
+
+/// The process environment.
+pub fn process_env(name: &str) -> Option<String> {
+    std::env::var(name).ok()
+}
+
+/// A variable's value, trimmed; empty counts as unset.
+fn var(env: Env, names: &[&str]) -> Option<String> {
+    names
+        .iter()
+        .find_map(|n| env(n))
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty())
+}
+
+/// How MCP is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// stdin/stdout, for a local MCP client.
+    Stdio,
+    /// Streamable HTTP.
+    Http,
+}
+
+/// What the command line says; anything it leaves out comes from the environment.
+#[derive(Debug, Clone, Default)]
+pub struct Flags {
+    pub transport: Option<Transport>,
+    pub port: Option<u16>,
+    pub bind: Option<IpAddr>,
+    pub read_only: bool,
+}
+
+/// Where ConnectWise is, and the server-wide keys.
+#[derive(Debug, Clone)]
+pub struct ConnectWise {
+    pub cfg: CwConfig,
+    /// Set when both keys are.
+    pub creds: Option<Credentials>,
+}
+
+/// How the server serves.
+#[derive(Debug, Clone)]
+pub struct Serving {
+    pub transport: Transport,
+    pub port: u16,
+    pub bind: IpAddr,
+    pub timezone: Tz,
+    pub limits: Limits,
+}
+
+/// Reads the ConnectWise settings (what `serve` and `check` share).
+pub fn connectwise(env: Env) -> Result<ConnectWise, ConfigError> {
+    let site = var(env, &["CW_SITE", "CW_API_URL"]).ok_or_else(|| {
+        ConfigError("CW_SITE is not set: set it to your ConnectWise site (e.g. na.myconnectwise.net), or run `connectwise-mcp demo` to try the simulated tenant".into())
+    })?;
+    let company = var(env, &["CW_COMPANY_ID"]).ok_or_else(|| {
+        ConfigError(
+            "CW_COMPANY_ID is not set: it is the company id you type at the ConnectWise login screen"
+                .into(),
+        )
+    })?;
+    let client_id = var(env, &["CW_CLIENT_ID"]).ok_or_else(|| {
+        ConfigError("CW_CLIENT_ID is not set: ConnectWise requires a clientId for every API call; register a free integration at developer.connectwise.com".into())
+    })?;
+    let mut cfg = CwConfig::new(Site::parse(&site)?, &company, &client_id);
+    if let Some(v) = var(env, &["CW_API_VERSION"]) {
+        cfg = cfg.api_version(&v)?;
+    }
+    cfg.connect_timeout = secs(env, "CW_CONNECT_TIMEOUT_SECS", cfg.connect_timeout)?;
+    cfg.request_timeout = secs(env, "CW_TIMEOUT_SECS", cfg.request_timeout)?;
+    let creds = match (var(env, &["CW_PUBLIC_KEY"]), var(env, &["CW_PRIVATE_KEY"])) {
+        (Some(p), Some(k)) => Some(Credentials::new(
+            &p,
+            &k,
+            var(env, &["CW_MEMBER_IDENTIFIER"]).as_deref(),
+        )),
+        (None, None) => None,
+        _ => {
+            return Err(ConfigError(
+                "set both CW_PUBLIC_KEY and CW_PRIVATE_KEY, or neither".into(),
+            ))
+        }
+    };
+    Ok(ConnectWise { cfg, creds })
+}
+
+fn secs(env: Env, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+    match var(env, &[name]) {
+        None => Ok(default),
+        Some(v) => v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=600).contains(n))
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                ConfigError(format!("{name} must be a number of seconds from 1 to 600"))
+            }),
+    }
+}
+
+fn flag(env: Env, name: &str) -> Result<bool, ConfigError> {
+    match var(env, &[name]).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None | Some("0" | "false" | "no" | "off") => Ok(false),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some(other) => Err(ConfigError(format!(
+            "{name} is `{other}`; use true or false"
+        ))),
+    }
+}
+
+/// The default time zone for times typed without one (`CW_TIMEZONE`, else UTC).
+pub fn timezone(env: Env) -> Result<Tz, ConfigError> {
+    match var(env, &["CW_TIMEZONE"]) {
+        None => Ok(Tz::UTC),
+        Some(s) => s.parse().map_err(|_| {
+            ConfigError(format!(
+                "CW_TIMEZONE `{s}` is not an IANA time zone such as America/Chicago"
+            ))
+        }),
+    }
+}
+
+/// The toolsets to offer: `CW_TOOLSETS` (comma-separated names, `default`, or `all`), else
+/// the default ones. An unknown name is an error that lists the known ones.
+pub fn toolsets(env: Env) -> Result<Vec<Toolset>, ConfigError> {
+    let Some(list) = var(env, &["CW_TOOLSETS"]) else {
+        return Ok(TOOLSETS.iter().filter(|t| t.default_on).copied().collect());
+    };
+    let mut out: Vec<Toolset> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let add: Vec<Toolset> = match name.to_ascii_lowercase().as_str() {
+            "all" => TOOLSETS.to_vec(),
+            "default" => TOOLSETS.iter().filter(|t| t.default_on).copied().collect(),
+            n => match TOOLSETS.iter().find(|t| t.name == n) {
+                Some(t) => vec![*t],
+                None => {
+                    let known: Vec<&str> = TOOLSETS.iter().map(|t| t.name).collect();
+                    return Err(ConfigError(format!(
+                        "CW_TOOLSETS names `{name}`, which is not a toolset; known: {}, default, all",
+                        known.join(", ")
+                    )));
+                }
+            },
+        };
+        for t in add {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(ConfigError(
+            "CW_TOOLSETS is empty; name at least one toolset".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Reads how to serve: flags first, then the environment, then defaults (stdio; port 3000 on
+/// 127.0.0.1 for HTTP).
+pub fn serving(env: Env, flags: &Flags) -> Result<Serving, ConfigError> {
+    let transport = match flags.transport {
+        Some(t) => t,
+        None => match var(env, &["TRANSPORT"]) {
+            None => Transport::Stdio,
+            Some(t) => Transport::from_str(&t, true)
+                .map_err(|_| ConfigError(format!("TRANSPORT is `{t}`; use stdio or http")))?,
+        },
+    };
+    let port = match flags.port {
+        Some(p) => p,
+        None => match var(env, &["PORT"]) {
+            None => 3000,
+            Some(p) => p
+                .parse()
+                .map_err(|_| ConfigError(format!("PORT is `{p}`; use a port number")))?,
+        },
+    };
+    let bind = match flags.bind {
+        Some(b) => b,
+        None => match var(env, &["BIND"]) {
+            None => IpAddr::from([127, 0, 0, 1]),
+            Some(b) => b.parse().map_err(|_| {
+                ConfigError(format!(
+                    "BIND is `{b}`; use an IP address such as 127.0.0.1"
+                ))
+            })?,
+        },
+    };
+    Ok(Serving {
+        transport,
+        port,
+        bind,
+        timezone: timezone(env)?,
+        limits: Limits {
+            read_only: flags.read_only || flag(env, "CW_READ_ONLY")?,
+            toolsets: toolsets(env)?,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |k: &str| {
+            pairs
+                .iter()
+                .find(|(n, _)| *n == k)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn names_and_aliases_of_both_seeds() {
+        let e = env(&[
+            ("CW_API_URL", "https://api-na.myconnectwise.net"),
+            ("CW_COMPANY_ID", "acme"),
+            ("CW_CLIENT_ID", "abc"),
+            ("CW_API_VERSION", "v2023.2"),
+            ("CW_PUBLIC_KEY", "pub"),
+            ("CW_PRIVATE_KEY", "priv"),
+            ("CW_MEMBER_IDENTIFIER", "JSmith"),
+            ("CW_TIMEOUT_SECS", "12"),
+        ]);
+        let c = connectwise(&e).unwrap();
+        assert_eq!(c.cfg.api_version, "2023.2");
+        assert_eq!(c.cfg.request_timeout, Duration::from_secs(12));
+        let creds = c.creds.unwrap();
+        assert_eq!(creds.member_identifier.as_deref(), Some("JSmith"));
+        let missing = connectwise(&env(&[("CW_SITE", "x.example"), ("CW_COMPANY_ID", "a")]));
+        assert!(missing.unwrap_err().0.contains("CW_CLIENT_ID"));
+        let half = connectwise(&env(&[
+            ("CW_SITE", "x.example"),
+            ("CW_COMPANY_ID", "a"),
+            ("CW_CLIENT_ID", "b"),
+            ("CW_PUBLIC_KEY", "p"),
+        ]));
+        assert!(half.unwrap_err().0.contains("both"));
+    }
+
+    #[test]
+    fn flags_win_over_the_environment() {
+        let e = env(&[
+            ("TRANSPORT", "HTTP"),
+            ("PORT", "4000"),
+            ("CW_READ_ONLY", "true"),
+        ]);
+        let s = serving(&e, &Flags::default()).unwrap();
+        assert_eq!((s.transport, s.port), (Transport::Http, 4000));
+        assert!(s.limits.read_only);
+        let s = serving(
+            &e,
+            &Flags {
+                transport: Some(Transport::Stdio),
+                port: Some(5),
+                ..Flags::default()
+            },
+        )
+        .unwrap();
+        assert_eq!((s.transport, s.port), (Transport::Stdio, 5));
+        assert!(serving(&env(&[("CW_READ_ONLY", "maybe")]), &Flags::default()).is_err());
+    }
+
+    #[test]
+    fn toolsets_are_checked() {
+        assert_eq!(toolsets(&env(&[])).unwrap(), vec![crate::tools::PSA]);
+        assert_eq!(
+            toolsets(&env(&[("CW_TOOLSETS", "all")])).unwrap(),
+            TOOLSETS.to_vec()
+        );
+        let e = toolsets(&env(&[("CW_TOOLSETS", "psa,nope")])).unwrap_err();
+        assert!(e.0.contains("`nope`") && e.0.contains("psa"), "{e}");
+        assert!(timezone(&env(&[("CW_TIMEZONE", "Mars/Base")])).is_err());
+    }
+}

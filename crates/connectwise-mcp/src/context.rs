@@ -1,0 +1,76 @@
+//! What a tool call runs with: a ConnectWise client acting with the caller's keys (counting
+//! what it sends), and what every call shares (lookup caches, the default time zone).
+//! [`Ctx`] and all its methods live here; name resolution builds on it in [`crate::names`].
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use cw_client::CwClient;
+
+use crate::cache::Lookups;
+use crate::errors::ToolError;
+
+/// What every call shares.
+pub struct Shared {
+    pub lookups: Lookups,
+    /// Default time zone for times people type without one (`CW_TIMEZONE`, else UTC).
+    pub timezone: Tz,
+}
+
+impl Shared {
+    pub fn new(timezone: Tz) -> Arc<Shared> {
+        Arc::new(Shared {
+            lookups: Lookups::local(),
+            timezone,
+        })
+    }
+}
+
+/// One tool call's context. Cheap to clone.
+#[derive(Clone)]
+pub struct Ctx {
+    /// ConnectWise, as the caller's keys.
+    pub cw: CwClient,
+    shared: Arc<Shared>,
+}
+
+impl Ctx {
+    pub fn new(cw: CwClient, shared: Arc<Shared>) -> Ctx {
+        Ctx { cw, shared }
+    }
+
+    pub fn timezone(&self) -> Tz {
+        self.shared.timezone
+    }
+
+    pub fn lookups(&self) -> &Lookups {
+        &self.shared.lookups
+    }
+
+    /// The key fingerprint scoping this caller's caches.
+    pub fn scope(&self) -> String {
+        self.cw.credentials().fingerprint()
+    }
+
+    /// The member these keys act as: the configured member identifier when given, else
+    /// `/system/myAccount` (cached per key fingerprint). Some on-prem versions lack
+    /// `/system/myAccount`; the error then says how to fix it.
+    pub async fn me(&self) -> Result<String, ToolError> {
+        if let Some(m) = &self.cw.credentials().member_identifier {
+            return Ok(m.clone());
+        }
+        let cw = self.cw.clone();
+        self.lookups()
+            .identities
+            .get_or_load(
+                self.scope(),
+                Box::pin(async move {
+                    let acct = cw.my_account().await?;
+                    acct.and_then(|a| a.identifier).ok_or_else(|| {
+                        ToolError::Setup("Cannot tell which ConnectWise member these keys belong to: this ConnectWise server has no /system/myAccount. Set CW_MEMBER_IDENTIFIER to your member identifier, e.g. jsmith".into())
+                    })
+                }),
+            )
+            .await
+    }
+}

@@ -1,0 +1,21 @@
+//! Names, not ids: boards, statuses, types, priorities, work types, members, companies and
+//! contacts given by name resolve to records. [`matching`] matches a typed name against a
+//! list (pure); [`lookups`] fetches the lists, through caches scoped by the caller's key
+//! fingerprint, or searches ConnectWise. A name that matches nothing answers with the closest
+//! valid ones.
+
+mod lookups;
+pub mod matching;
+
+use crate::context::Ctx;
+
+/// Name resolution for one call.
+pub struct Names<'a> {
+    ctx: &'a Ctx,
+}
+
+impl<'a> Names<'a> {
+    pub fn new(ctx: &'a Ctx) -> Names<'a> {
+        Names { ctx }
+    }
+}

@@ -1,0 +1,203 @@
+//! The one path every tool call takes, from every surface: authorise → validate → single-flight
+//! replay for writes → run → record. Each step is a few lines here; what a step needs lives in
+//! its own module ([`crate::tools`], [`crate::replay`], [`crate::audit`]).
+//!
+//! The answer is an [`Outcome`]: the result or the error (with its kind), whether it was
+//! answered from an identical write, how many requests went to ConnectWise and what the last
+//! one answered, and how long the call took. Surfaces render it; the audit trail records it.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use cw_client::{CallStats, Credentials, Upstream};
+use rmcp::model::JsonObject;
+use sha2::{Digest, Sha256};
+
+use crate::audit::Audit;
+use crate::auth::Caller;
+use crate::context::{Ctx, Shared};
+use crate::errors::{OutcomeKind, ToolError};
+use crate::replay::{Replay, Replayed};
+use crate::tools::{Entry, Registry, ToolOutput, Toolset};
+
+/// What a deployment allows, whatever the caller's role: an upper bound.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Only tools that change nothing (`--read-only`).
+    pub read_only: bool,
+    /// The toolsets offered (`CW_TOOLSETS`).
+    pub toolsets: Vec<Toolset>,
+}
+
+/// How one call ended.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub tool: String,
+    pub result: Result<ToolOutput, ToolError>,
+    /// Set when an identical write answered this call.
+    pub replayed: Option<Replayed>,
+    /// Requests sent to ConnectWise for this call (retries included).
+    pub upstream_requests: u32,
+    /// ConnectWise's status that decided the call: its last error status when the call
+    /// failed, else its last answer's.
+    pub upstream_status: Option<u16>,
+    pub duration: Duration,
+}
+
+impl Outcome {
+    pub fn kind(&self) -> OutcomeKind {
+        match (&self.result, self.replayed) {
+            (Ok(_), Some(_)) => OutcomeKind::Replayed,
+            (Ok(_), None) => OutcomeKind::Ok,
+            (Err(e), _) => e.kind(),
+        }
+    }
+}
+
+/// The call pipeline, shared by every surface and request.
+pub struct Pipeline {
+    registry: Registry,
+    shared: Arc<Shared>,
+    upstream: Arc<Upstream>,
+    /// Server-wide keys, used when a caller brings none.
+    server_creds: Option<Credentials>,
+    limits: Limits,
+    replay: Arc<dyn Replay>,
+    audit: Arc<dyn Audit>,
+}
+
+/// What a pipeline is built from.
+pub struct Parts {
+    pub registry: Registry,
+    pub shared: Arc<Shared>,
+    pub upstream: Arc<Upstream>,
+    pub server_creds: Option<Credentials>,
+    pub limits: Limits,
+    pub replay: Arc<dyn Replay>,
+    pub audit: Arc<dyn Audit>,
+}
+
+impl Pipeline {
+    pub fn new(p: Parts) -> Arc<Pipeline> {
+        Arc::new(Pipeline {
+            registry: p.registry,
+            shared: p.shared,
+            upstream: p.upstream,
+            server_creds: p.server_creds,
+            limits: p.limits,
+            replay: p.replay,
+            audit: p.audit,
+        })
+    }
+
+    /// Every registered tool, whoever may call it (for descriptions and validation).
+    pub fn registry(&self) -> &Registry {
+        &self.registry
+    }
+
+    /// Whether `caller` may see and call `e`: its toolset is offered, the caller's role is
+    /// high enough, and a read-only deployment offers no writes.
+    fn allows(&self, caller: &Caller, e: &Entry) -> bool {
+        self.limits.toolsets.contains(&e.toolset)
+            && caller.principal.role >= e.role
+            && !(self.limits.read_only && e.writes())
+    }
+
+    /// The tools `caller` may see and call, sorted by name.
+    pub fn tools_for<'a>(&'a self, caller: &'a Caller) -> impl Iterator<Item = &'a Entry> + 'a {
+        self.registry.iter().filter(|e| self.allows(caller, e))
+    }
+
+    /// Runs one call.
+    pub async fn call(&self, caller: &Caller, name: &str, args: JsonObject) -> Outcome {
+        let started = Instant::now();
+        let stats = Arc::new(CallStats::default());
+        let (result, replayed) = self.run(caller, name, args, &stats).await;
+        let upstream_status = match &result {
+            Err(_) => stats.last_error_status().or(stats.last_status()),
+            Ok(_) => stats.last_status(),
+        };
+        let outcome = Outcome {
+            tool: name.to_string(),
+            result,
+            replayed,
+            upstream_requests: stats.requests(),
+            upstream_status,
+            duration: started.elapsed(),
+        };
+        self.audit.record(caller, &outcome);
+        outcome
+    }
+
+    async fn run(
+        &self,
+        caller: &Caller,
+        name: &str,
+        args: JsonObject,
+        stats: &Arc<CallStats>,
+    ) -> (Result<ToolOutput, ToolError>, Option<Replayed>) {
+        // Authorise: a tool outside the caller's reach is answered like one that does not exist.
+        let Some(entry) = self.registry.get(name).filter(|e| self.allows(caller, e)) else {
+            return (Err(ToolError::UnknownTool(name.to_string())), None);
+        };
+        // Validate.
+        let prepared = match entry.prepare(args) {
+            Ok(p) => p,
+            Err(e) => return (Err(e), None),
+        };
+        let Some(creds) = caller.creds.clone().or_else(|| self.server_creds.clone()) else {
+            return (Err(ToolError::Setup("No ConnectWise API keys are configured: set CW_PUBLIC_KEY and CW_PRIVATE_KEY (an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
+        };
+        let fingerprint = creds.fingerprint();
+        let ctx = Ctx::new(
+            self.upstream.client(creds).observed(stats.clone()),
+            self.shared.clone(),
+        );
+        let work = (prepared.run)(ctx);
+        match prepared.canonical {
+            // Writes run once per identical request: a re-send waits for, or is answered by,
+            // the first.
+            Some(canonical) => {
+                let key = replay_key(&caller.principal.label, &fingerprint, name, &canonical);
+                let (result, replayed) = self.replay.run(key, work).await;
+                (result, replayed)
+            }
+            None => (work.await, None),
+        }
+    }
+}
+
+/// What identifies "the same write": who (principal and key fingerprint), which tool, and the
+/// normalised arguments, hashed so no argument (note text, customer data) is stored.
+fn replay_key(principal: &str, fingerprint: &str, tool: &str, canonical: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [principal, fingerprint, tool, canonical] {
+        h.update(part.as_bytes());
+        h.update([0]);
+    }
+    hex::encode(h.finalize())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replay_key;
+
+    #[test]
+    fn replay_keys_separate_callers_and_hide_arguments() {
+        let a = replay_key("alice", "fp1", "cw_add_ticket_note", r#"{"text":"secret"}"#);
+        assert_eq!(a.len(), 64);
+        assert!(!a.contains("secret"));
+        assert_ne!(
+            a,
+            replay_key("bob", "fp1", "cw_add_ticket_note", r#"{"text":"secret"}"#)
+        );
+        assert_ne!(
+            a,
+            replay_key("alice", "fp2", "cw_add_ticket_note", r#"{"text":"secret"}"#)
+        );
+        assert_eq!(
+            a,
+            replay_key("alice", "fp1", "cw_add_ticket_note", r#"{"text":"secret"}"#)
+        );
+    }
+}
