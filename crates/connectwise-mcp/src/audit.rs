@@ -3,7 +3,7 @@
 //! customer text); an append-only audit trail attaches here as another [`Audit`].
 
 use crate::auth::Caller;
-use crate::pipeline::Outcome;
+use crate::outcome::Outcome;
 
 /// Somewhere a call's outcome is recorded.
 pub trait Audit: Send + Sync {

@@ -19,7 +19,7 @@
 //! * [`auth`] says who is calling; [`config`] is the one configuration, read once; [`errors`]
 //!   names every way a call can fail; [`cli`] is the command line.
 //!
-//! [`Outcome`]: pipeline::Outcome
+//! [`Outcome`]: outcome::Outcome
 
 pub mod audit;
 pub mod auth;
@@ -30,6 +30,7 @@ pub mod context;
 pub mod errors;
 pub mod filters;
 pub mod names;
+pub mod outcome;
 pub mod pipeline;
 pub mod reconcile;
 pub mod replay;

@@ -7,7 +7,7 @@
 //! one answered, and how long the call took. Surfaces render it; the audit trail records it.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use cw_client::{CallStats, Credentials, Upstream};
 use rmcp::model::JsonObject;
@@ -16,7 +16,8 @@ use sha2::{Digest, Sha256};
 use crate::audit::Audit;
 use crate::auth::Caller;
 use crate::context::{Ctx, Shared};
-use crate::errors::{OutcomeKind, ToolError};
+use crate::errors::ToolError;
+use crate::outcome::Outcome;
 use crate::replay::{Replay, Replayed};
 use crate::tools::{Entry, Registry, ToolOutput, Toolset};
 
@@ -27,31 +28,6 @@ pub struct Limits {
     pub read_only: bool,
     /// The toolsets offered (`CW_TOOLSETS`).
     pub toolsets: Vec<Toolset>,
-}
-
-/// How one call ended.
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub tool: String,
-    pub result: Result<ToolOutput, ToolError>,
-    /// Set when an identical write answered this call.
-    pub replayed: Option<Replayed>,
-    /// Requests sent to ConnectWise for this call (retries included).
-    pub upstream_requests: u32,
-    /// ConnectWise's status that decided the call: its last error status when the call
-    /// failed, else its last answer's.
-    pub upstream_status: Option<u16>,
-    pub duration: Duration,
-}
-
-impl Outcome {
-    pub fn kind(&self) -> OutcomeKind {
-        match (&self.result, self.replayed) {
-            (Ok(_), Some(_)) => OutcomeKind::Replayed,
-            (Ok(_), None) => OutcomeKind::Ok,
-            (Err(e), _) => e.kind(),
-        }
-    }
 }
 
 /// The call pipeline, shared by every surface and request.

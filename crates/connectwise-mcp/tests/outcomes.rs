@@ -26,7 +26,7 @@ async fn each_way_a_call_ends_has_its_kind() {
     let sim = tenant(41).await;
     let p = pipeline(&sim, "jchen", open());
     let editor = caller(Role::Editor);
-    let kind = |o: &connectwise_mcp::pipeline::Outcome| o.kind();
+    let kind = |o: &connectwise_mcp::outcome::Outcome| o.kind();
 
     let ok = p.call(&editor, "cw_list_priorities", args(json!({}))).await;
     assert_eq!(kind(&ok), OutcomeKind::Ok);

@@ -15,7 +15,8 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::auth::Caller;
 use crate::errors::ToolError;
-use crate::pipeline::{Outcome, Pipeline};
+use crate::outcome::Outcome;
+use crate::pipeline::Pipeline;
 
 /// What the server tells a model about itself.
 pub const INSTRUCTIONS: &str = "Tools for ConnectWise PSA (Manage), acting as one ConnectWise member. \
