@@ -1,30 +1,89 @@
-"""The one-command demo a newcomer runs: over HTTP it prints the endpoint, client snippets and
-things to try; over stdio it serves a desktop client. Both act on the embedded tenant."""
+"""The one-command demo a newcomer runs: over HTTP it prints the endpoint, client snippets that
+work as printed, the simulator's address, and three things to try, each of which really does
+something; over stdio it serves a desktop client. Both act on the embedded tenant."""
+import json
+import os
 import re
 import subprocess
+import urllib.request
+from datetime import datetime, timezone
 
-from harness import BIN, V2, mine, run
+from harness import BIN, V2, Session, mine, run
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+if V2:
+    from mcp.client.streamable_http import create_mcp_http_client, streamable_http_client
+else:
+    from mcp.client.streamable_http import streamablehttp_client
 
-def test_demo_over_http_prints_what_a_newcomer_needs():
+
+def banner_of(p) -> str:
+    banner = ""
+    for line in p.stdout:
+        banner += line
+        if "Ctrl-C" in line:
+            return banner
+    raise AssertionError(f"the demo stopped before its banner was complete:\n{banner}")
+
+
+async def http_session(url, fn):
+    if V2:
+        async with create_mcp_http_client() as http:
+            async with streamable_http_client(url, http_client=http) as streams:
+                async with ClientSession(streams[0], streams[1]) as s:
+                    await s.discover()
+                    return await fn(Session(s))
+    async with streamablehttp_client(url) as (r, w, _):
+        async with ClientSession(r, w) as s:
+            await s.initialize()
+            return await fn(Session(s))
+
+
+def test_demo_over_http_prints_what_a_newcomer_needs_and_every_suggestion_works():
     p = subprocess.Popen([BIN, "demo", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
-        banner = ""
-        for line in p.stdout:
-            banner += line
-            if "Ctrl-C" in line:
-                break
+        banner = banner_of(p)
         url = re.search(r"(http://127\.0\.0\.1:\d+/mcp)", banner).group(1)
         assert "claude mcp add --transport http connectwise " + url in banner
-        assert "inspector" in banner and '"args": ["demo", "--stdio"]' in banner
-        assert len(re.findall(r"^\d\. ", banner, re.M)) == 3
-        ticket = re.search(r"ticket #(\d+)", banner).group(1)
-        import urllib.request
+        assert "inspector" in banner
+        # The desktop snippet names this very binary, which exists and runs.
+        desktop = json.loads(re.search(r"Claude Desktop:\s+(\{.*\})", banner).group(1))
+        cmd = desktop["mcpServers"]["connectwise"]["command"]
+        assert os.path.samefile(cmd, BIN) and desktop["mcpServers"]["connectwise"]["args"] == ["demo", "--stdio"]
+        # The simulator's address is printed, and its request log answers there.
+        site = re.search(r"Simulated ConnectWise API:\s+(http://127\.0\.0\.1:\d+)", banner).group(1)
+        with urllib.request.urlopen(f"{site}/__sim/requests") as r:
+            assert isinstance(json.loads(r.read()), list)
         with urllib.request.urlopen(url.replace("/mcp", "/health")) as r:
             assert b'"ok"' in r.read()
-        assert ticket
+        suggestions = re.findall(r"^\d\. .*$", banner, re.M)
+        assert len(suggestions) == 3
+        ticket = int(re.search(r"ticket #(\d+)", banner).group(1))
+        assert f"#{ticket}" in suggestions[2]
+
+        start = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        async def try_them(s):
+            queue = await s.call("cw_my_tickets", {})
+            detail = await s.call("cw_get_ticket", {"ticket_id": ticket})
+            note = await s.call("cw_add_ticket_note", {"ticket_id": ticket, "text": "Rebooted the server."})
+            status = await s.call("cw_update_ticket", {"ticket_id": ticket, "status": "In Progress"})
+            time = await s.call("cw_create_time_entry", {"ticket_id": ticket, "start": start, "duration_minutes": 30})
+            return queue, detail, note, status, time
+
+        queue, detail, note, status, time = run(http_session, url, try_them)
+        for r in (queue, detail, note, status, time):
+            assert not r.is_error, r.text
+        # 1. My queue: my tickets, the example among them.
+        assert queue.structured["tickets"] and all(mine(t) for t in queue.structured["tickets"])
+        # 2. The ticket with its notes.
+        assert detail.structured["ticket"]["id"] == ticket and detail.structured["notes"]
+        assert detail.structured["ticket"]["status"] != "In Progress", "the suggestion changes the status"
+        # 3. Each part of the third did something.
+        assert note.structured["customer_visible"] is False
+        assert status.structured["changes"] and status.structured["ticket"]["status"] == "In Progress"
+        assert abs(time.structured["entry"]["hours"] - 0.5) < 1e-9
     finally:
         p.kill()
         p.wait()
@@ -44,3 +103,15 @@ def test_demo_over_stdio_serves_a_desktop_client():
     res = run(go)
     structured = res.structured_content if V2 else res.structuredContent
     assert structured["tickets"] and all(mine(t) for t in structured["tickets"])
+
+
+def test_a_port_already_in_use_says_which_flag_picks_another():
+    first = subprocess.Popen([BIN, "demo", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = re.search(r"http://127\.0\.0\.1:(\d+)/mcp", banner_of(first)).group(1)
+        second = subprocess.run([BIN, "demo", "--port", port], capture_output=True, text=True, timeout=60)
+        assert second.returncode != 0
+        assert "already in use" in second.stderr and "--port" in second.stderr, second.stderr
+    finally:
+        first.kill()
+        first.wait()

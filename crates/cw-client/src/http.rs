@@ -421,30 +421,49 @@ impl CwClient {
 }
 
 /// A transport error, described without the URL's query (it can carry customer text) and
-/// never with keys (they are only ever in headers).
+/// never with keys (they are only ever in headers): what went wrong (refused, timed out, a
+/// name that does not resolve, a broken connection) and where (host and port).
 fn transport(e: &reqwest::Error, maybe_sent: bool) -> Error {
-    let kind = if e.is_timeout() {
+    let cause = if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {
-        "connection failed"
+        connect_cause(e)
     } else if e.is_body() || e.is_decode() {
         "the connection broke while reading the answer"
     } else {
         "the connection broke before ConnectWise answered"
     };
-    let host = e
+    let place = e
         .url()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
+        .and_then(|u| Some(format!("{}:{}", u.host_str()?, u.port_or_known_default()?)));
     Error::Transport {
-        message: if host.is_empty() {
-            kind.to_string()
-        } else {
-            format!("{kind} ({host})")
+        message: match place {
+            Some(p) => format!("{cause} ({p})"),
+            None => cause.to_string(),
         },
         maybe_sent,
         timed_out: e.is_timeout(),
     }
+}
+
+/// Why a connection could not be made, from the error's causes.
+fn connect_cause(e: &reqwest::Error) -> &'static str {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "connection refused",
+                std::io::ErrorKind::TimedOut => return "timed out connecting",
+                _ => {}
+            }
+        }
+        let text = s.to_string().to_ascii_lowercase();
+        if text.contains("dns") || text.contains("lookup") || text.contains("resolve") {
+            return "the host name does not resolve";
+        }
+        source = s.source();
+    }
+    "connection failed"
 }
 
 #[cfg(test)]

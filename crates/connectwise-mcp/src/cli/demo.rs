@@ -73,21 +73,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             .to_string()
     };
     let creds = Credentials::new(&field("publicKey"), &field("privateKey"), Some(&a.member));
-    let example = {
-        use cw_sim::json::Json;
-        let t = sim.tenant();
-        t.store
-            .table(cw_sim::kind::Kind::Ticket)
-            .values()
-            .rev()
-            .find(|x| {
-                *x.at("owner").at("identifier") == a.member.as_str()
-                    && *x.at("closedFlag") == false
-                    && *x.at("board").at("name") == "Help Desk"
-            })
-            .and_then(|x| x.at("id").as_i64())
-            .unwrap_or(1)
-    };
+    let example = example_ticket(&sim, &a.member);
     let env = config::process_env;
     let serving = config::serving(
         &env,
@@ -105,19 +91,24 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let server = McpServer::new(pipeline, Caller::local(Role::Admin));
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {
-        eprintln!("connectwise-mcp demo: simulated ConnectWise tenant at {}, acting as {who}; MCP on stdio", running.site());
+        eprintln!("connectwise-mcp demo: simulated ConnectWise tenant at {site}, acting as {who}; MCP on stdio");
         return transport::stdio::serve(server).await;
     }
     let tickets = spec.tickets;
+    // The path of this very binary, so the snippets work as printed.
+    let exe = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "connectwise-mcp".into());
     transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(
             "\nconnectwise-mcp demo: a simulated ConnectWise PSA tenant (Harborview Technology Partners, {tickets} tickets).\n\
              You act as {who}. Nothing here touches a real ConnectWise.\n\n\
-             MCP endpoint (streamable HTTP, no auth, loopback only):  {url}\n\n\
+             MCP endpoint (streamable HTTP, no auth, loopback only):  {url}\n\
+             Simulated ConnectWise API:  {site}  (what reached it: {site}/__sim/requests)\n\n\
              Claude Code:      claude mcp add --transport http connectwise {url}\n\
              MCP Inspector:    npx @modelcontextprotocol/inspector --cli {url} --method tools/list\n\
-             Claude Desktop:   {{\"mcpServers\": {{\"connectwise\": {{\"command\": \"/path/to/connectwise-mcp\", \"args\": [\"demo\", \"--stdio\"]}}}}}}\n\n\
+             Claude Desktop:   {{\"mcpServers\": {{\"connectwise\": {{\"command\": \"{exe}\", \"args\": [\"demo\", \"--stdio\"]}}}}}}\n\n\
              Things to try:\n\
              1. \"What's in my queue?\"                               (cw_my_tickets)\n\
              2. \"Show me ticket #{example} with its notes\"                (cw_get_ticket)\n\
@@ -126,4 +117,23 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         );
     })
     .await
+}
+
+/// A ticket every suggestion changes: open, on the Help Desk, owned by the member, and not
+/// already In Progress (so "set it to In Progress" does something).
+fn example_ticket(sim: &Sim, member: &str) -> i64 {
+    use cw_sim::json::Json;
+    let t = sim.tenant();
+    t.store
+        .table(cw_sim::kind::Kind::Ticket)
+        .values()
+        .rev()
+        .find(|x| {
+            *x.at("owner").at("identifier") == member
+                && *x.at("closedFlag") == false
+                && *x.at("board").at("name") == "Help Desk"
+                && *x.at("status").at("name") != "In Progress"
+        })
+        .and_then(|x| x.at("id").as_i64())
+        .unwrap_or(1)
 }

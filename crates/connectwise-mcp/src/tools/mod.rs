@@ -104,7 +104,8 @@ pub trait CwTool: ToolBase<Error = ToolError> + AsyncTool<Ctx> + 'static {
     fn text(out: &Self::Output) -> String;
 
     /// Applies defaults and trims text, so that equivalent calls have equal arguments: the
-    /// replay store recognises a write re-sent with a default spelled out or a trailing space.
+    /// replay store recognises a write re-sent with a default spelled out or a trailing space
+    /// (and the handler sees the same normalised arguments).
     fn normalize(_args: &mut Self::Parameter) {}
 }
 
@@ -173,7 +174,8 @@ pub struct ToolOutput {
 
 /// A call whose arguments passed validation, ready to run.
 pub struct Prepared {
-    /// For writes: the canonical JSON of the normalised arguments, for the replay key.
+    /// For writes that add records: the canonical JSON of the normalised arguments, for the
+    /// replay key.
     pub canonical: Option<String>,
     pub run: Box<dyn FnOnce(Ctx) -> BoxFuture<'static, Result<ToolOutput, ToolError>> + Send>,
 }
@@ -290,10 +292,14 @@ where
         ))
     })?;
     T::normalize(&mut parsed);
-    let writes = !T::annotations()
-        .and_then(|a| a.read_only_hint)
-        .unwrap_or(false);
-    let canonical = if writes {
+    // Only a write that adds something needs to run once per identical request; an
+    // idempotent one (an update) leaves the same state however often it runs, and says
+    // "nothing changed" itself.
+    let hint = |f: fn(&ToolAnnotations) -> Option<bool>| {
+        T::annotations().as_ref().and_then(f).unwrap_or(false)
+    };
+    let adds = !hint(|a| a.read_only_hint) && !hint(|a| a.idempotent_hint);
+    let canonical = if adds {
         Some(serde_json::to_string(&parsed).map_err(|e| ToolError::Internal(e.to_string()))?)
     } else {
         None

@@ -50,6 +50,9 @@ pub struct TicketWritten {
     pub ticket: TicketRow,
     /// What changed, as `field: before → after`.
     pub changes: Vec<String>,
+    /// What was asked for but the ticket already had (nothing sent for it).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<String>,
     pub message: String,
 }
 
@@ -203,6 +206,7 @@ impl AsyncTool<Ctx> for CreateTicket {
         Ok(TicketWritten {
             ticket: row,
             changes: vec![],
+            unchanged: vec![],
             message,
         })
     }
@@ -235,15 +239,27 @@ pub struct UpdateTicketArgs {
 struct Edit {
     ops: Vec<PatchOp>,
     changes: Vec<String>,
+    /// What was asked for but is already so: not sent.
+    unchanged: Vec<String>,
 }
 
 impl Edit {
-    /// Points a reference field at another record (replaced whole, as ConnectWise requires).
-    fn point(&mut self, path: &'static str, from: String, to: &Option<String>, id: Option<i64>) {
-        self.changes.push(format!(
-            "{path}: {from} → {}",
-            to.as_deref().unwrap_or_default()
-        ));
+    /// Points a reference field at another record (replaced whole, as ConnectWise requires),
+    /// unless it already points there.
+    fn point(
+        &mut self,
+        path: &'static str,
+        before: &Option<Ref>,
+        to: &Option<String>,
+        id: Option<i64>,
+    ) {
+        let to = to.as_deref().unwrap_or_default();
+        if id.is_some() && before.as_ref().and_then(|r| r.id) == id {
+            self.unchanged.push(format!("{path} {to}"));
+            return;
+        }
+        let from = label(before).unwrap_or_else(|| "none".into());
+        self.changes.push(format!("{path}: {from} → {to}"));
         self.ops
             .push(PatchOp::reference(path, &Ref::id(id.unwrap_or_default())));
     }
@@ -303,13 +319,10 @@ impl AsyncTool<Ctx> for UpdateTicket {
             Err(e) => return Err(e.into()),
         };
         let mut edit = Edit::default();
-        let was = |r: &Option<Ref>| label(r).unwrap_or_else(|| "none".into());
         let board = match a.board.as_deref() {
             Some(b) => {
                 let nb = Names::new(ctx).board(b).await?;
-                if nb.id != before.board.as_ref().and_then(|r| r.id) {
-                    edit.point("board", was(&before.board), &nb.name, nb.id);
-                }
+                edit.point("board", &before.board, &nb.name, nb.id);
                 nb
             }
             None => {
@@ -330,45 +343,65 @@ impl AsyncTool<Ctx> for UpdateTicket {
         let mut closing = false;
         if let Some(s) = a.status.as_deref() {
             let st = Names::new(ctx).status(&board, s).await?;
-            closing = st.closed_status == Some(true);
-            edit.point("status", was(&before.status), &st.name, st.id);
+            let moves = before.status.as_ref().and_then(|r| r.id) != st.id;
+            closing = moves && st.closed_status == Some(true);
+            edit.point("status", &before.status, &st.name, st.id);
         }
         if let Some(t) = a.r#type.as_deref() {
             let ty = Names::new(ctx).board_type(&board, t).await?;
-            edit.point("type", was(&before.r#type), &ty.name, ty.id);
+            edit.point("type", &before.r#type, &ty.name, ty.id);
         }
         if let Some(p) = a.priority.as_deref() {
             let pr = Names::new(ctx).priority(p).await?;
-            edit.point("priority", was(&before.priority), &pr.name, pr.id);
+            edit.point("priority", &before.priority, &pr.name, pr.id);
         }
         match a.owner.as_deref().map(str::trim) {
             Some(o) if o.eq_ignore_ascii_case("none") || o.eq_ignore_ascii_case("unassigned") => {
-                edit.changes.push(format!(
-                    "owner: {} → unassigned",
-                    ident(&before.owner).unwrap_or_else(|| "none".into())
-                ));
-                edit.ops.push(PatchOp::remove("owner"));
+                match ident(&before.owner) {
+                    Some(was) => {
+                        edit.changes.push(format!("owner: {was} → unassigned"));
+                        edit.ops.push(PatchOp::remove("owner"));
+                    }
+                    None => edit.unchanged.push("no owner".into()),
+                }
             }
             Some(o) => {
                 let m = Names::new(ctx).member(o).await?;
-                let from = ident(&before.owner).unwrap_or_else(|| "unassigned".into());
-                edit.point("owner", from, &m.identifier, m.id);
+                let before_owner = before.owner.as_ref().map(|r| Ref {
+                    id: r.id,
+                    name: r.identifier.clone().or(r.name.clone()),
+                    ..Default::default()
+                });
+                edit.point("owner", &before_owner, &m.identifier, m.id);
             }
             None => {}
         }
         if let Some(s) = a.summary.as_deref() {
             let s = check_summary(s)?;
-            edit.changes.push(format!(
-                "summary: {} → {s}",
-                before.summary.clone().unwrap_or_default()
-            ));
-            edit.ops.push(PatchOp::replace("summary", s));
+            let was = before.summary.clone().unwrap_or_default();
+            if was.trim() == s {
+                edit.unchanged.push(format!("summary \"{s}\""));
+            } else {
+                edit.changes.push(format!("summary: {was} → {s}"));
+                edit.ops.push(PatchOp::replace("summary", s));
+            }
         }
-        let Edit { ops, changes } = edit;
+        let Edit {
+            ops,
+            changes,
+            unchanged,
+        } = edit;
         if ops.is_empty() {
-            return Err(ToolError::invalid(format!(
-                "ticket #{id} is already like that; nothing to change"
-            )));
+            // Nothing to send: say so rather than write the same values again.
+            return Ok(TicketWritten {
+                ticket: TicketRow::from(&before),
+                changes,
+                message: format!(
+                    "Nothing changed: ticket #{id} already has {}.",
+                    unchanged.join("; ")
+                ),
+                unchanged,
+            });
         }
         let after: Ticket = ctx.cw.patch(endpoints::TICKET_PATCH, &[id], &ops).await?;
         // PATCH answers with the whole record; re-read the list view for a consistent shape.
@@ -379,8 +412,13 @@ impl AsyncTool<Ctx> for UpdateTicket {
         };
         let row = TicketRow::from(&after);
         let message = format!(
-            "Updated ticket #{id}: {}.{}",
+            "Updated ticket #{id}: {}.{}{}",
             changes.join("; "),
+            if unchanged.is_empty() {
+                String::new()
+            } else {
+                format!(" It already had {}.", unchanged.join("; "))
+            },
             if closing {
                 " The ticket is now closed."
             } else {
@@ -390,6 +428,7 @@ impl AsyncTool<Ctx> for UpdateTicket {
         Ok(TicketWritten {
             ticket: row,
             changes,
+            unchanged,
             message,
         })
     }
