@@ -40,7 +40,9 @@ class Sim:
     def member(self, ident: str) -> dict:
         return next(m for m in self.creds["members"] if m["identifier"] == ident)
 
-    def env(self, ident: str = "jchen", with_member: bool = True) -> dict:
+    def env(self, ident: str = "jchen", with_member: bool = True, default_shape: bool = False) -> dict:
+        """The server's environment. Tests read structured results with every tool on, as a
+        program would; `default_shape` leaves the defaults (text results, everyday tools)."""
         m = self.member(ident)
         env = {
             "PATH": os.environ.get("PATH", ""),
@@ -50,9 +52,13 @@ class Sim:
             "CW_PUBLIC_KEY": m["publicKey"],
             "CW_PRIVATE_KEY": m["privateKey"],
             "RUST_LOG": "info",
+            "MCP_STRUCTURED_CONTENT": "1",
+            "CW_TOOLSETS": "all",
         }
         if with_member:
             env["CW_MEMBER_IDENTIFIER"] = ident
+        if default_shape:
+            del env["MCP_STRUCTURED_CONTENT"], env["CW_TOOLSETS"]
         return env
 
     def _ctl(self, method: str, path: str, body=None):

@@ -3,6 +3,7 @@ describes: the per-tool snapshots the Rust test `surface` writes from the regist
 (crates/connectwise-mcp/tests/snapshots/), so there is one source of truth and no count to
 keep in step by hand."""
 import json
+import re
 
 from harness import ROOT, connect, run
 
@@ -48,10 +49,40 @@ def test_read_only_offers_only_read_tools(sim):
             return tools, refused
 
     tools, refused = run(go)
-    reads = sorted(n for n, t in registry().items() if t["annotations"]["readOnlyHint"])
+    reads = sorted(n for n, t in registry().items() if t["annotations"].get("readOnlyHint"))
     assert reads and [t["name"] for t in tools] == reads
     assert refused, "a write tool is neither listed nor callable"
     assert not [q for q in sim.requests() if q["method"] != "GET"]
+
+
+# A technician's everyday tools, offered by default; the rest are one CW_TOOLSETS away.
+EVERYDAY = {"cw_my_tickets", "cw_search_tickets", "cw_get_ticket", "cw_list_ticket_notes", "cw_create_ticket",
+            "cw_update_ticket", "cw_add_ticket_note", "cw_list_boards", "cw_list_priorities", "cw_create_time_entry",
+            "cw_list_my_time", "cw_search_time_entries", "cw_list_work_types", "cw_search_companies", "cw_get_company",
+            "cw_search_contacts", "cw_get_contact", "cw_list_configurations", "cw_get_configuration"}
+
+
+def test_the_default_shape_is_everyday_tools_with_text_results(sim, transport):
+    async def go():
+        async with connect(transport, sim.env(default_shape=True)) as s:
+            tools = await s.tools()
+            mine = await s.call("cw_my_tickets", {"page_size": 3})
+            off = await s.call("cw_search_projects", {})
+            return tools, mine, off
+
+    tools, mine, off = run(go)
+    want = registry()
+    assert {t["name"] for t in tools} == EVERYDAY
+    for t in tools:
+        # No output schema is listed, and nothing else differs from the registry.
+        assert "outputSchema" not in t
+        assert {k: t.get(k) for k in KEYS if k != "outputSchema"} == {k: want[t["name"]].get(k) for k in KEYS if k != "outputSchema"}
+    assert len(json.dumps({"tools": tools}, separators=(",", ":")).encode()) < 10_000
+    # A result is its text, with no structured copy for a client to hand the model twice.
+    assert not mine.is_error and mine.structured is None
+    assert mine.text.startswith("My tickets:") and len(re.findall(r"^#\d+ \[", mine.text, re.M)) == 3
+    # A tool whose toolset is off says how to turn it on.
+    assert off.is_error and "CW_TOOLSETS" in off.text and "`projects`" in off.text
 
 
 def test_transport_and_port_come_from_the_environment_like_seed_000(sim):

@@ -8,8 +8,10 @@
 //! | `CW_PUBLIC_KEY`, `CW_PRIVATE_KEY`, `CW_MEMBER_IDENTIFIER` | the server-wide keys and whose they are |
 //! | `CW_API_VERSION` | a codebase to pin, or an `Accept` version |
 //! | `CW_TIMEOUT_SECS`, `CW_CONNECT_TIMEOUT_SECS` | upstream timeouts |
+//! | `CW_CALL_TIMEOUT_SECS` | the deadline of a whole tool call, retries included |
 //! | `CW_TIMEZONE` | the zone of times typed without one |
 //! | `CW_READ_ONLY`, `CW_TOOLSETS` | upper bounds on the tools offered |
+//! | `MCP_STRUCTURED_CONTENT` | results as `structuredContent` (and the same JSON as text) instead of compact text |
 //! | `TRANSPORT`, `PORT`, `BIND` | how and where to serve |
 
 use std::net::IpAddr;
@@ -20,6 +22,7 @@ use clap::ValueEnum;
 use cw_client::{Config as CwConfig, Credentials, Site};
 
 use crate::pipeline::Limits;
+use crate::surface::mcp::Results;
 use crate::tools::{Toolset, TOOLSETS};
 
 /// A configuration problem, with what to set to fix it.
@@ -84,6 +87,7 @@ pub struct Serving {
     pub bind: IpAddr,
     pub timezone: Tz,
     pub limits: Limits,
+    pub results: Results,
 }
 
 /// Reads the ConnectWise settings (what `serve` and `check` share).
@@ -158,8 +162,9 @@ pub fn timezone(env: Env) -> Result<Tz, ConfigError> {
     }
 }
 
-/// The toolsets to offer: `CW_TOOLSETS` (comma-separated names, `default`, or `all`), else
-/// the default ones. An unknown name is an error that lists the known ones.
+/// The toolsets to offer: `CW_TOOLSETS` (comma-separated toolset names, a family such as
+/// `psa`, `default`, or `all`), else the default ones. An unknown name is an error that lists
+/// the known ones.
 pub fn toolsets(env: Env) -> Result<Vec<Toolset>, ConfigError> {
     let Some(list) = var(env, &["CW_TOOLSETS"]) else {
         return Ok(TOOLSETS.iter().filter(|t| t.default_on).copied().collect());
@@ -171,10 +176,13 @@ pub fn toolsets(env: Env) -> Result<Vec<Toolset>, ConfigError> {
             "default" => TOOLSETS.iter().filter(|t| t.default_on).copied().collect(),
             n => match TOOLSETS.iter().find(|t| t.name == n) {
                 Some(t) => vec![*t],
+                None if TOOLSETS.iter().any(|t| t.family == n) => {
+                    TOOLSETS.iter().filter(|t| t.family == n).copied().collect()
+                }
                 None => {
                     let known: Vec<&str> = TOOLSETS.iter().map(|t| t.name).collect();
                     return Err(ConfigError(format!(
-                        "CW_TOOLSETS names `{name}`, which is not a toolset; known: {}, default, all",
+                        "CW_TOOLSETS names `{name}`, which is not a toolset; known: {}, psa, default, all",
                         known.join(", ")
                     )));
                 }
@@ -233,6 +241,12 @@ pub fn serving(env: Env, flags: &Flags) -> Result<Serving, ConfigError> {
         limits: Limits {
             read_only: flags.read_only || flag(env, "CW_READ_ONLY")?,
             toolsets: toolsets(env)?,
+            deadline: secs(env, "CW_CALL_TIMEOUT_SECS", Limits::DEADLINE)?,
+        },
+        results: if flag(env, "MCP_STRUCTURED_CONTENT")? {
+            Results::Structured
+        } else {
+            Results::Text
         },
     })
 }
@@ -303,13 +317,22 @@ mod tests {
 
     #[test]
     fn toolsets_are_checked() {
-        assert_eq!(toolsets(&env(&[])).unwrap(), vec![crate::tools::PSA]);
+        use crate::tools::{CUSTOMERS, SALES, TICKETS, TIME};
         assert_eq!(
-            toolsets(&env(&[("CW_TOOLSETS", "all")])).unwrap(),
-            TOOLSETS.to_vec()
+            toolsets(&env(&[])).unwrap(),
+            vec![TICKETS, TIME, CUSTOMERS],
+            "the everyday ones"
         );
-        let e = toolsets(&env(&[("CW_TOOLSETS", "psa,nope")])).unwrap_err();
-        assert!(e.0.contains("`nope`") && e.0.contains("psa"), "{e}");
+        let all = toolsets(&env(&[("CW_TOOLSETS", "all")])).unwrap();
+        assert_eq!(all, TOOLSETS.to_vec());
+        let psa = toolsets(&env(&[("CW_TOOLSETS", "psa")])).unwrap();
+        assert_eq!(psa, TOOLSETS.to_vec());
+        assert_eq!(
+            toolsets(&env(&[("CW_TOOLSETS", "default, sales")])).unwrap(),
+            vec![TICKETS, TIME, CUSTOMERS, SALES]
+        );
+        let e = toolsets(&env(&[("CW_TOOLSETS", "tickets,nope")])).unwrap_err();
+        assert!(e.0.contains("`nope`") && e.0.contains("tickets"), "{e}");
         assert!(timezone(&env(&[("CW_TIMEZONE", "Mars/Base")])).is_err());
     }
 }

@@ -32,6 +32,9 @@ pub enum ToolError {
     /// A write may or may not have been made, and reading back could not tell.
     #[error("{0}")]
     Unconfirmed(String),
+    /// A read did not finish within the call's deadline; nothing was changed.
+    #[error("{0}")]
+    TimedOut(String),
     /// This server is not set up for the call (no keys, no member identifier).
     #[error("{0}")]
     Setup(String),
@@ -104,10 +107,12 @@ impl ToolError {
                     timed_out: true, ..
                 } => OutcomeKind::UpstreamTimeout,
                 CwError::Transport { .. } | CwError::Decode(_) => OutcomeKind::UpstreamFailed,
+                CwError::Unavailable { .. } => OutcomeKind::UpstreamUnavailable,
                 CwError::Invalid(_) => OutcomeKind::InvalidArguments,
             },
             ToolError::NotWritten(_) => OutcomeKind::NotWritten,
             ToolError::Unconfirmed(_) => OutcomeKind::Unconfirmed,
+            ToolError::TimedOut(_) => OutcomeKind::UpstreamTimeout,
             ToolError::Setup(_) => OutcomeKind::Setup,
             ToolError::Internal(_) => OutcomeKind::Internal,
         }
@@ -135,6 +140,8 @@ pub enum OutcomeKind {
     /// ConnectWise failed (5xx, a broken connection, an unreadable answer).
     UpstreamFailed,
     UpstreamTimeout,
+    /// Not sent: ConnectWise failed repeatedly and calls are paused (the circuit is open).
+    UpstreamUnavailable,
     NotWritten,
     Unconfirmed,
     Setup,

@@ -93,6 +93,18 @@ pub fn all(parts: impl IntoIterator<Item = Expr>) -> Option<Expr> {
     parts.into_iter().reduce(|a, b| a.and(b))
 }
 
+/// `field = value` for a value typed by the caller. A value with a double quote cannot be sent
+/// as one literal without relying on ConnectWise's undocumented escaping, so it is matched
+/// by its quote-free pieces instead (see [`Field::contains`]): it can only match more.
+pub fn exactly(field: &'static str, value: &str) -> Expr {
+    let value = value.trim();
+    if value.contains('"') {
+        f(field).contains(value)
+    } else {
+        f(field).eq(value)
+    }
+}
+
 /// A field for a path the server itself writes (never one from input).
 pub fn f(path: &'static str) -> Field {
     Field::known(path)

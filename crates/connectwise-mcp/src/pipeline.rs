@@ -20,6 +20,8 @@ use crate::errors::ToolError;
 use crate::outcome::Outcome;
 use crate::replay::{Replay, Replayed};
 use crate::tools::{Entry, Registry, ToolOutput, Toolset};
+use std::time::Duration;
+use tokio::time::timeout;
 
 /// What a deployment allows, whatever the caller's role: an upper bound.
 #[derive(Debug, Clone)]
@@ -28,6 +30,22 @@ pub struct Limits {
     pub read_only: bool,
     /// The toolsets offered (`CW_TOOLSETS`).
     pub toolsets: Vec<Toolset>,
+    /// How long a tool call may take, retries and backoff included (`CW_CALL_TIMEOUT_SECS`):
+    /// under the usual MCP client timeout (60 s), so the model hears why rather than nothing.
+    pub deadline: Duration,
+}
+
+impl Limits {
+    pub const DEADLINE: Duration = Duration::from_secs(45);
+
+    /// Every toolset this build knows, no read-only bound, the default deadline.
+    pub fn all() -> Limits {
+        Limits {
+            read_only: false,
+            toolsets: crate::tools::TOOLSETS.to_vec(),
+            deadline: Limits::DEADLINE,
+        }
+    }
 }
 
 /// The call pipeline, shared by every surface and request.
@@ -84,6 +102,26 @@ impl Pipeline {
         self.registry.iter().filter(|e| self.allows(caller, e))
     }
 
+    /// Why `name` cannot be called. A tool the caller could use but whose toolset this
+    /// deployment leaves off says how to turn it on (a model may know it from elsewhere);
+    /// anything else is answered as a tool that does not exist.
+    fn unavailable(&self, caller: &Caller, name: &str) -> ToolError {
+        match self.registry.get(name) {
+            Some(e)
+                if caller.principal.role >= e.role
+                    && !(self.limits.read_only && e.writes())
+                    && !self.limits.toolsets.contains(&e.toolset) =>
+            {
+                ToolError::Setup(format!(
+                    "{name} is in the `{}` toolset, which this server does not offer. \
+                     Its administrator can add it to CW_TOOLSETS (e.g. CW_TOOLSETS=default,{}).",
+                    e.toolset.name, e.toolset.name
+                ))
+            }
+            _ => ToolError::UnknownTool(name.to_string()),
+        }
+    }
+
     /// Runs one call.
     pub async fn call(&self, caller: &Caller, name: &str, args: JsonObject) -> Outcome {
         let started = Instant::now();
@@ -114,7 +152,7 @@ impl Pipeline {
     ) -> (Result<ToolOutput, ToolError>, Option<Replayed>) {
         // Authorise: a tool outside the caller's reach is answered like one that does not exist.
         let Some(entry) = self.registry.get(name).filter(|e| self.allows(caller, e)) else {
-            return (Err(ToolError::UnknownTool(name.to_string())), None);
+            return (Err(self.unavailable(caller, name)), None);
         };
         // Validate.
         let prepared = match entry.prepare(args) {
@@ -130,15 +168,36 @@ impl Pipeline {
             self.shared.clone(),
         );
         let work = (prepared.run)(ctx);
+        let deadline = self.limits.deadline;
+        let secs = deadline.as_secs();
         match prepared.canonical {
-            // Writes run once per identical request: a re-send waits for, or is answered by,
-            // the first.
+            // Writes that add run once per identical request: a re-send waits for, or is
+            // answered by, the first. Past the deadline the write goes on in its own task, and
+            // a re-send gets its answer.
             Some(canonical) => {
                 let key = replay_key(&caller.principal.label, &fingerprint, name, &canonical);
-                let (result, replayed) = self.replay.run(key, work).await;
-                (result, replayed)
+                match timeout(deadline, self.replay.run(key, work)).await {
+                    Ok(done) => done,
+                    Err(_) => (Err(ToolError::Unconfirmed(format!(
+                        "ConnectWise has not answered within {secs} s, so it is not known yet whether this was written; the request goes on in the background. Call {name} again with the same arguments within two minutes to get its result: nothing will be written twice."
+                    ))), None),
+                }
             }
-            None => (work.await, None),
+            // An update is not cut short either; it is idempotent, so checking is enough.
+            None if entry.writes() => match timeout(deadline, tokio::spawn(work)).await {
+                Ok(Ok(r)) => (r, None),
+                Ok(Err(e)) => (Err(ToolError::Internal(format!("the update did not finish: {e}"))), None),
+                Err(_) => (Err(ToolError::Unconfirmed(format!(
+                    "ConnectWise has not answered within {secs} s, so it is not known yet whether the change was made; it goes on in the background. Look at the record again before repeating it."
+                ))), None),
+            },
+            // A read stops at the deadline, retries and all.
+            None => match timeout(deadline, work).await {
+                Ok(r) => (r, None),
+                Err(_) => (Err(ToolError::TimedOut(format!(
+                    "ConnectWise did not answer within {secs} s (the call deadline, CW_CALL_TIMEOUT_SECS). Nothing was changed; try again, or ask for less (filters, a smaller page_size)."
+                ))), None),
+            },
         }
     }
 }

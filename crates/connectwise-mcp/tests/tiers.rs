@@ -15,7 +15,7 @@ use common::*;
 use connectwise_mcp::auth::Role;
 use connectwise_mcp::errors::OutcomeKind;
 use connectwise_mcp::pipeline::Limits;
-use connectwise_mcp::tools::{Registry, PSA};
+use connectwise_mcp::tools::Registry;
 use serde_json::json;
 
 fn names(p: &connectwise_mcp::pipeline::Pipeline, role: Role) -> Vec<String> {
@@ -27,7 +27,7 @@ fn names(p: &connectwise_mcp::pipeline::Pipeline, role: Role) -> Vec<String> {
 async fn tiers_follow_the_annotations() {
     let r = Registry::psa();
     for e in r.iter() {
-        let read_only = e.tool.annotations.as_ref().unwrap().read_only_hint.unwrap();
+        let read_only = e.tool.annotations.as_ref().unwrap().read_only_hint == Some(true);
         assert_eq!(e.writes(), !read_only, "{}", e.name());
         let expected = if read_only {
             Role::Viewer
@@ -61,7 +61,7 @@ async fn roles_and_limits_select_the_tools() {
         "jchen",
         Limits {
             read_only: true,
-            toolsets: vec![PSA],
+            ..Limits::all()
         },
     );
     assert_eq!(
@@ -73,8 +73,8 @@ async fn roles_and_limits_select_the_tools() {
         &sim,
         "jchen",
         Limits {
-            read_only: false,
             toolsets: vec![],
+            ..Limits::all()
         },
     );
     assert!(names(&none, Role::Admin).is_empty());

@@ -9,6 +9,7 @@
 //!   `v2023.2` sets the `Accept` version.
 //! * [`Credentials`] hold an API member's keys as [`SecretString`]s, which never print.
 
+use crate::circuit::CircuitPolicy;
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -140,6 +141,7 @@ pub struct Config {
     pub connect_timeout: Duration,
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
+    pub circuit: CircuitPolicy,
 }
 
 /// How GETs are retried (writes never are).
@@ -189,6 +191,7 @@ impl Config {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
+            circuit: CircuitPolicy::default(),
         }
     }
 

@@ -118,6 +118,9 @@ pub enum Error {
     },
     #[error("ConnectWise sent an answer that could not be read: {0}")]
     Decode(String),
+    /// The site failed repeatedly and the circuit is open: nothing was sent.
+    #[error("ConnectWise is unreachable (last error: {last}); nothing was sent")]
+    Unavailable { last: String, retry_in: u64 },
     #[error("{0}")]
     Invalid(String),
 }
@@ -137,6 +140,7 @@ impl Error {
             Error::Transport { maybe_sent: false, .. } => "check CW_SITE and the network path to ConnectWise".into(),
             Error::Transport { timed_out: true, .. } => "ConnectWise did not answer in time; try again in a moment".into(),
             Error::Transport { .. } => "the connection to ConnectWise broke before its answer arrived; try again in a moment".into(),
+            Error::Unavailable { retry_in, .. } => format!("requests are paused after repeated failures; the next attempt goes out in about {retry_in} s"),
             Error::Decode(_) => "ConnectWise's answer did not have the expected shape; the API version may differ (CW_API_VERSION)".into(),
             Error::Invalid(_) => "fix the request as described".into(),
         }

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use backon::{ExponentialBuilder, Retryable};
+
+use crate::circuit::Circuit;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
 use secrecy::ExposeSecret;
@@ -56,6 +58,8 @@ pub struct Upstream {
     codebase: RwLock<Option<String>>,
     /// ConnectWise's clock minus ours, in seconds, from the `Date` of its last answer.
     clock_offset: AtomicI64,
+    /// Fails calls at once while the site is down.
+    circuit: Circuit,
 }
 
 /// A client acting with one member's keys. Cheap to clone.
@@ -85,11 +89,13 @@ impl Upstream {
             .build()
             .map_err(|e| Error::Invalid(format!("cannot build the HTTP client: {e}")))?;
         let codebase = RwLock::new(cfg.codebase.clone());
+        let circuit = cfg.circuit;
         Ok(Arc::new(Upstream {
             http,
             cfg,
             codebase,
             clock_offset: AtomicI64::new(0),
+            circuit: Circuit::new(circuit),
         }))
     }
 
@@ -314,7 +320,22 @@ impl CwClient {
             .await
     }
 
+    /// Sends one request through the site's circuit breaker.
     async fn send(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        forward_only: bool,
+    ) -> Result<Raw> {
+        let ticket = self.up.circuit.permit()?;
+        let r = self.send_now(ep, args, query, body, forward_only).await;
+        ticket.finish(r.as_ref().err());
+        r
+    }
+
+    async fn send_now(
         &self,
         ep: Endpoint,
         args: &[i64],

@@ -7,12 +7,15 @@
 //!   `/login/companyinfo` and re-discovered once on a 404), and a cheap [`CwClient`] per set of
 //!   keys. GETs are retried (connect errors, 429, 502-504) with capped, jittered backoff
 //!   honouring `Retry-After`; writes are sent once. [`stats`] counts what one call cost.
+//! * [`circuit`]: a breaker per site, so calls fail at once while the site is down and one
+//!   probe at a time finds out when it is back.
 //! * [`endpoints`]: every operation as data, checked against ConnectWise's contract.
 //! * [`error`]: ConnectWise's `code`, `message` and `errors[]` kept, with a hint per status.
 //! * [`query`], [`api`], [`patch`], [`time`], [`models`]: paging with exact `has_more`,
 //!   `fields=`, JSON Patch, whole-second UTC timestamps, and typed records.
 
 pub mod api;
+pub mod circuit;
 pub mod config;
 pub mod endpoints;
 pub mod error;
@@ -23,6 +26,7 @@ pub mod query;
 pub mod stats;
 pub mod time;
 
+pub use circuit::CircuitPolicy;
 pub use config::{Config, ConfigError, Credentials, Site};
 pub use error::{ApiError, Error, Result};
 pub use http::{CompanyInfo, CwClient, Upstream};

@@ -81,8 +81,22 @@ impl Field {
     }
 
     /// `self contains "text"`: a literal substring test, case-insensitive on ConnectWise.
+    ///
+    /// How ConnectWise escapes a `"` inside a literal is not documented, so text with quotes
+    /// is not sent as one literal: it becomes one `contains` per quote-free piece, ANDed
+    /// (`O"Brien` → `contains "O" and contains "Brien"`), which can only match more, never
+    /// change the expression. Control characters become spaces.
     pub fn contains(&self, text: impl Into<String>) -> Expr {
-        self.scalar(Op::Contains, Value::Str(text.into()))
+        let text = without_controls(&text.into());
+        let mut pieces = text
+            .split('"')
+            .map(str::trim)
+            .filter(|p| !p.is_empty())
+            .map(|p| self.scalar(Op::Contains, Value::Str(p.to_string())));
+        let first = pieces
+            .next()
+            .unwrap_or_else(|| self.scalar(Op::Contains, Value::Str(String::new())));
+        pieces.fold(first, Expr::and)
     }
 
     /// `self in (values…)`.
@@ -98,12 +112,23 @@ impl Field {
 
     fn scalar(&self, op: Op, value: Value) -> Expr {
         // The `Into<Value>` impls below only produce finite scalars, so this cannot fail.
+        // No control character (NUL, a newline) belongs in a condition.
+        let value = match value {
+            Value::Str(s) if s.chars().any(char::is_control) => Value::Str(without_controls(&s)),
+            v => v,
+        };
         Expr::Cmp(Comparison {
             field: self.clone(),
             op,
             value,
         })
     }
+}
+
+fn without_controls(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn value_is_finite(v: &Value) -> bool {
@@ -160,5 +185,37 @@ impl From<bool> for Value {
 impl From<DateTime<Utc>> for Value {
     fn from(d: DateTime<Utc>) -> Self {
         Value::Date(d.trunc_subsecs(0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::ast::Field;
+
+    #[test]
+    fn text_with_quotes_becomes_anded_pieces_and_controls_become_spaces() {
+        let f = Field::known("lastName");
+        assert_eq!(
+            f.contains("O\"Brien").render(),
+            r#"lastName contains "O" and lastName contains "Brien""#
+        );
+        assert_eq!(
+            f.contains("\" OR id>0 OR \"").render(),
+            r#"lastName contains "OR id>0 OR""#
+        );
+        assert_eq!(f.contains("a\nb\0").render(), r#"lastName contains "a b""#);
+        assert_eq!(
+            f.eq("x\r\ny").render(),
+            r#"lastName = "x  y""#,
+            "no control character reaches ConnectWise"
+        );
+        // Inside an `or`, the pieces stay together.
+        let either = f
+            .contains("a\"b")
+            .or(Field::known("firstName").contains("c"));
+        assert_eq!(
+            either.render(),
+            r#"lastName contains "a" and lastName contains "b" or firstName contains "c""#
+        );
     }
 }

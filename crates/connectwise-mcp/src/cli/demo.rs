@@ -88,7 +88,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         serving.timezone,
         serving.limits,
     );
-    let server = McpServer::new(pipeline, Caller::local(Role::Admin));
+    let server = McpServer::new(pipeline, Caller::local(Role::Admin), serving.results);
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {
         eprintln!("connectwise-mcp demo: simulated ConnectWise tenant at {site}, acting as {who}; MCP on stdio");

@@ -54,7 +54,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
 
 /// Serves a pipeline on the configured transport, to the local user.
 pub async fn serve_pipeline(pipeline: Arc<Pipeline>, s: &Serving) -> anyhow::Result<()> {
-    let server = McpServer::new(pipeline, Caller::local(Role::Admin));
+    let server = McpServer::new(pipeline, Caller::local(Role::Admin), s.results);
     match s.transport {
         Transport::Stdio => transport::stdio::serve(server).await,
         Transport::Http => {

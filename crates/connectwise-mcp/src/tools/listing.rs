@@ -19,6 +19,8 @@ pub struct Listing {
     pub schema: &'static str,
     pub fields: &'static str,
     pub order: &'static str,
+    /// Rows per page when the caller does not say.
+    pub page_size: u32,
 }
 
 impl Listing {
@@ -42,7 +44,7 @@ impl Listing {
         raw: &RawArgs,
         paging: &PageArgs,
     ) -> Result<(ListQuery, Option<Expr>), ToolError> {
-        let (page, size) = paging.get()?;
+        let (page, size) = paging.get(self.page_size)?;
         if let Some(c) = raw.conditions(self.schema)? {
             parts.push(c);
         }

@@ -35,25 +35,55 @@ use crate::errors::ToolError;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Toolset {
     pub name: &'static str,
+    /// The product area it belongs to (`psa`), which `CW_TOOLSETS` can also name.
+    pub family: &'static str,
     pub description: &'static str,
     /// Only admins get its tools, whatever their annotations say.
     pub admin_only: bool,
-    /// Offered unless `CW_TOOLSETS` names the toolsets to offer.
+    /// Offered unless `CW_TOOLSETS` names the toolsets to offer: a technician's everyday
+    /// tools, so the list a model pays for on every turn stays short.
     pub default_on: bool,
 }
 
-/// ConnectWise PSA: the technician's tools.
-pub const PSA: Toolset = Toolset {
-    name: "psa",
-    description: "ConnectWise PSA (Manage): tickets, notes, time, companies, contacts, configurations, sales, agreements, projects, members",
-    admin_only: false,
-    default_on: true,
-};
+const fn psa(name: &'static str, description: &'static str, default_on: bool) -> Toolset {
+    Toolset {
+        name,
+        family: "psa",
+        description,
+        admin_only: false,
+        default_on,
+    }
+}
+
+/// Tickets: my queue, search, detail with notes, create, update, notes, boards, priorities.
+pub const TICKETS: Toolset = psa(
+    "tickets",
+    "my tickets, search, one ticket with its notes, create, update, notes, boards and priorities",
+    true,
+);
+/// Time: log time, review my time and anyone's, work types.
+pub const TIME: Toolset = psa("time", "log time, my time, time entries, work types", true);
+/// Customers: companies, contacts, configurations (devices).
+pub const CUSTOMERS: Toolset = psa(
+    "customers",
+    "companies, contacts and configurations (devices)",
+    true,
+);
+/// Sales and contracts: opportunities, activities, agreements.
+pub const SALES: Toolset = psa("sales", "opportunities, activities and agreements", false);
+/// Projects.
+pub const PROJECTS: Toolset = psa("projects", "projects", false);
+/// The MSP's members.
+pub const MEMBERS: Toolset = psa(
+    "members",
+    "the MSP's members (technicians, dispatchers)",
+    false,
+);
 
 /// Every toolset this build knows.
-pub const TOOLSETS: &[Toolset] = &[PSA];
+pub const TOOLSETS: &[Toolset] = &[TICKETS, TIME, CUSTOMERS, SALES, PROJECTS, MEMBERS];
 
-/// The four MCP tool annotations, always all declared.
+/// What a tool does to ConnectWise, as the four MCP tool annotations.
 #[derive(Debug, Clone, Copy)]
 pub struct Hints {
     pub read_only: bool,
@@ -63,13 +93,19 @@ pub struct Hints {
 }
 
 impl Hints {
-    pub fn annotations(self, title: &str) -> ToolAnnotations {
+    /// The hints that differ from the spec's defaults (read-only false, destructive true,
+    /// idempotent false, open-world true), and only those that mean something: destructive
+    /// and idempotent are defined for tools that write. Every listed byte is paid by the
+    /// model on every turn; a client reads a missing hint as its default. The title is the
+    /// tool's own `title`, not repeated here.
+    pub fn annotations(self) -> ToolAnnotations {
+        let writes = !self.read_only;
         ToolAnnotations::from_raw(
-            Some(title.to_string()),
-            Some(self.read_only),
-            Some(self.destructive),
-            Some(self.idempotent),
-            Some(self.open_world),
+            None,
+            self.read_only.then_some(true),
+            (writes && !self.destructive).then_some(false),
+            (writes && self.idempotent).then_some(true),
+            (!self.open_world).then_some(false),
         )
     }
 }
@@ -147,7 +183,7 @@ macro_rules! tool {
             }
 
             fn annotations() -> Option<rmcp::model::ToolAnnotations> {
-                Some($hints.annotations($title))
+                Some($hints.annotations())
             }
         }
 
@@ -184,7 +220,10 @@ type PrepareFn = fn(&JsonObject, JsonObject) -> Result<Prepared, ToolError>;
 
 /// A registered tool: what MCP lists, who may call it, and how to prepare a call.
 pub struct Entry {
+    /// As listed by default: no output schema (results are their compact text).
     pub tool: Tool,
+    /// As listed when structured content is on: with its output schema.
+    pub tool_structured: Tool,
     pub toolset: Toolset,
     /// The least role that may see and call it.
     pub role: Role,
@@ -231,9 +270,9 @@ where
     T::Parameter: Serialize,
 {
     let input = T::input_schema()
-        .map(|s| schema::portable(&s))
+        .map(|s| schema::compact(&s))
         .unwrap_or_default();
-    let output = T::output_schema().map(|s| schema::portable(&s));
+    let output = T::output_schema().map(|s| schema::compact(&s));
     let mut tool = Tool::new(
         T::name(),
         T::description().unwrap_or_default(),
@@ -241,12 +280,14 @@ where
     );
     tool.title = T::title();
     tool.annotations = T::annotations();
-    if let Some(o) = output {
-        tool = tool.with_raw_output_schema(Arc::new(o));
-    }
+    let tool_structured = match output {
+        Some(o) => tool.clone().with_raw_output_schema(Arc::new(o)),
+        None => tool.clone(),
+    };
     let role = required_role(&tool, &T::TOOLSET);
     Entry {
         tool,
+        tool_structured,
         toolset: T::TOOLSET,
         role,
         prepare: prepare::<T>,
@@ -286,6 +327,11 @@ where
             "Invalid arguments for {name}: {msg}."
         )));
     }
+    let reads = T::annotations()
+        .as_ref()
+        .and_then(|a| a.read_only_hint)
+        .unwrap_or(false);
+    args::check_values(&args, reads)?;
     let mut parsed: T::Parameter = serde_json::from_value(Value::Object(args)).map_err(|e| {
         ToolError::invalid(format!(
             "Invalid arguments for {name}: {e}. Check the tool's input schema."

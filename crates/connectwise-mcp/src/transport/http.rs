@@ -8,6 +8,11 @@
 use std::net::SocketAddr;
 
 use anyhow::{bail, Context};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use rmcp::transport::streamable_http_server::session::local::LocalSessionManager;
@@ -30,13 +35,42 @@ pub fn router(server: McpServer) -> Router {
             .with_max_request_body_bytes(MAX_BODY),
     );
     Router::new()
+        .nest_service("/mcp", mcp)
+        .layer(middleware::from_fn(parse_errors))
         .route(
             "/health",
             get(|| async {
                 Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION")}))
             }),
         )
-        .nest_service("/mcp", mcp)
+}
+
+/// A POST whose body is empty or not JSON gets JSON-RPC's parse error (-32700) with 400, as
+/// the protocol asks; rmcp would answer 415 as if the content type were wrong.
+async fn parse_errors(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the request body is larger than {MAX_BODY} bytes"),
+        )
+            .into_response();
+    };
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+        let message = if bytes.is_empty() {
+            "Parse error: the request body is empty; send one JSON-RPC message".to_string()
+        } else {
+            format!("Parse error: the request body is not JSON ({e})")
+        };
+        let body =
+            json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32700, "message": message}});
+        return (StatusCode::BAD_REQUEST, Json(body)).into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
 }
 
 /// Binds and serves until Ctrl-C. Refuses non-loopback addresses in dev mode.

@@ -11,8 +11,8 @@ use connectwise_mcp::auth::{Caller, Principal, Role};
 use connectwise_mcp::context::Shared;
 use connectwise_mcp::pipeline::{Limits, Parts, Pipeline};
 use connectwise_mcp::replay;
-use connectwise_mcp::surface::mcp::McpServer;
-use connectwise_mcp::tools::{Registry, PSA};
+use connectwise_mcp::surface::mcp::{McpServer, Results};
+use connectwise_mcp::tools::Registry;
 use cw_client::{Config, Credentials, Site, Upstream};
 use cw_sim::{RunningSim, Sim, TenantSpec};
 use rmcp::model::{CallToolRequestParams, CallToolResult, JsonObject};
@@ -48,12 +48,23 @@ pub fn keys(sim: &RunningSim, member: &str) -> Credentials {
 
 /// A pipeline over the tenant with `member`'s keys as the server-wide keys.
 pub fn pipeline(sim: &RunningSim, member: &str, limits: Limits) -> Arc<Pipeline> {
+    pipeline_with(sim, member, limits, |_| {})
+}
+
+/// [`pipeline`] with the ConnectWise client's configuration adjusted (timeouts, circuit).
+pub fn pipeline_with(
+    sim: &RunningSim,
+    member: &str,
+    limits: Limits,
+    adjust: impl FnOnce(&mut Config),
+) -> Arc<Pipeline> {
     let line = sim.credentials();
-    let cfg = Config::new(
+    let mut cfg = Config::new(
         Site::parse(&sim.site()).unwrap(),
         "harborview",
         line["clientId"].as_str().unwrap(),
     );
+    adjust(&mut cfg);
     Pipeline::new(Parts {
         registry: Registry::psa(),
         shared: Shared::new(chrono_tz::Tz::UTC),
@@ -67,10 +78,7 @@ pub fn pipeline(sim: &RunningSim, member: &str, limits: Limits) -> Arc<Pipeline>
 
 /// Everything offered, nothing read-only.
 pub fn open() -> Limits {
-    Limits {
-        read_only: false,
-        toolsets: vec![PSA],
-    }
+    Limits::all()
 }
 
 pub fn caller(role: Role) -> Caller {
@@ -83,10 +91,20 @@ pub fn caller(role: Role) -> Caller {
     }
 }
 
-/// An MCP client connected to the server over an in-memory pipe.
+/// An MCP client connected to the server over an in-memory pipe, with structured results
+/// (what the tests inspect).
 pub async fn client(pipeline: Arc<Pipeline>, who: Caller) -> RunningService<RoleClient, ()> {
+    client_with(pipeline, who, Results::Structured).await
+}
+
+/// An MCP client with results shaped as given.
+pub async fn client_with(
+    pipeline: Arc<Pipeline>,
+    who: Caller,
+    results: Results,
+) -> RunningService<RoleClient, ()> {
     let (server_io, client_io) = tokio::io::duplex(1 << 20);
-    let server = McpServer::new(pipeline, who);
+    let server = McpServer::new(pipeline, who, results);
     tokio::spawn(async move {
         if let Ok(running) = server.serve(server_io).await {
             let _ = running.waiting().await;

@@ -16,13 +16,14 @@ use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, label, PageInfo};
 use crate::tools::when::parse_when;
-use crate::tools::{PSA, READ};
+use crate::tools::{READ, SALES};
 
 const AGREEMENTS_LISTING: Listing = Listing {
     ep: endpoints::AGREEMENTS,
     schema: "Agreement",
     fields: Agreement::FIELDS,
     order: "name asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -56,13 +57,12 @@ pub struct AgreementList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchAgreementsArgs {
-    /// Text the name contains.
+    // In the name.
     pub text: Option<String>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Agreement status: Active, Cancelled, Expired or Inactive.
+    /// Active, Cancelled, Expired or Inactive
     pub status: Option<String>,
-    /// Only agreements ending before this date (e.g. to find renewals due).
+    /// Date; finds renewals due
     pub ending_before: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -75,11 +75,11 @@ tool! {
         name: "cw_search_agreements",
         title: "Search agreements",
         hints: READ,
-        toolset: PSA,
+        toolset: SALES,
         args: SearchAgreementsArgs,
         output: AgreementList,
         text: search_agreements_text,
-        description: "Find agreements (contracts) by name, company, status (Active, Cancelled, Expired, Inactive) or end date, with type, dates, billing amount and limits.",
+        description: "Agreements (contracts): type, dates, billing amount, limits.",
     }
 }
 

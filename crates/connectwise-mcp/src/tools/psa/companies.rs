@@ -7,7 +7,7 @@ use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::filters::f;
+use crate::filters::{exactly, f};
 use rmcp::handler::server::router::tool::AsyncTool;
 
 use crate::context::Ctx;
@@ -17,13 +17,14 @@ use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, label, PageInfo};
-use crate::tools::{PSA, READ};
+use crate::tools::{CUSTOMERS, READ};
 
 const COMPANIES: Listing = Listing {
     ep: endpoints::COMPANIES,
     schema: "Company",
     fields: Company::FIELDS,
     order: "name asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -84,11 +85,10 @@ pub struct CompanyList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchCompaniesArgs {
-    /// Text the name or identifier contains.
+    /// In the name or identifier
     pub text: Option<String>,
-    /// Company status, e.g. "Active".
+    /// e.g. Active
     pub status: Option<String>,
-    /// City.
     pub city: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -101,11 +101,11 @@ tool! {
         name: "cw_search_companies",
         title: "Search companies",
         hints: READ,
-        toolset: PSA,
+        toolset: CUSTOMERS,
         args: SearchCompaniesArgs,
         output: CompanyList,
         text: search_companies_text,
-        description: "Find customer companies by text in the name or identifier, status or city. Returns id, identifier, name, status, city and phone.",
+        description: "Customer companies: id, identifier, name, status, city, phone.",
     }
 }
 
@@ -116,10 +116,10 @@ impl AsyncTool<Ctx> for SearchCompanies {
             parts.push(f("name").contains(t).or(f("identifier").contains(t)));
         }
         if let Some(s) = a.status.as_deref() {
-            parts.push(f("status/name").eq(s.trim()));
+            parts.push(exactly("status/name", s));
         }
         if let Some(c) = a.city.as_deref() {
-            parts.push(f("city").eq(c.trim()));
+            parts.push(exactly("city", c));
         }
         let p = COMPANIES
             .fetch::<Company>(ctx, parts, &a.raw, &a.paging)
@@ -140,7 +140,6 @@ fn search_companies_text(out: &CompanyList) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct GetCompanyArgs {
-    /// Company id, identifier or exact name.
     pub company: String,
 }
 
@@ -165,11 +164,11 @@ tool! {
         name: "cw_get_company",
         title: "Get company",
         hints: READ,
-        toolset: PSA,
+        toolset: CUSTOMERS,
         args: GetCompanyArgs,
         output: CompanyView,
         text: get_company_text,
-        description: "One company by id, identifier or name: address, phone, website, status, default contact, and how many open tickets, contacts and configurations it has.",
+        description: "One company: address, phone, website, default contact, counts of open tickets, contacts, configurations.",
     }
 }
 

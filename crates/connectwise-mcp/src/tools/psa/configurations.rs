@@ -6,7 +6,7 @@ use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::filters::f;
+use crate::filters::{exactly, f};
 use crate::untrusted;
 use rmcp::handler::server::router::tool::AsyncTool;
 
@@ -17,13 +17,14 @@ use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, label, PageInfo};
-use crate::tools::{PSA, READ};
+use crate::tools::{CUSTOMERS, READ};
 
 const CONFIGURATIONS_LISTING: Listing = Listing {
     ep: endpoints::CONFIGURATIONS,
     schema: "CompanyConfiguration",
     fields: Configuration::FIELDS,
     order: "name asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -110,20 +111,14 @@ pub struct ConfigList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListConfigurationsArgs {
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Text the device name contains.
+    /// In the device name
     pub text: Option<String>,
-    /// Configuration type, e.g. "Managed Server".
+    /// e.g. Managed Server
     pub r#type: Option<String>,
-    /// Serial number (exact).
     pub serial_number: Option<String>,
-    /// IP address (exact).
     pub ip_address: Option<String>,
-    /// Include inactive configurations (default false).
     pub include_inactive: Option<bool>,
-    #[serde(flatten)]
-    pub raw: RawArgs,
     #[serde(flatten)]
     pub paging: PageArgs,
 }
@@ -133,11 +128,11 @@ tool! {
         name: "cw_list_configurations",
         title: "List configurations",
         hints: READ,
-        toolset: PSA,
+        toolset: CUSTOMERS,
         args: ListConfigurationsArgs,
         output: ConfigList,
         text: list_configurations_text,
-        description: "Find devices and assets (configurations) by company, name, type, serial number or IP address, with serial, IP, OS and warranty. Active ones unless include_inactive.",
+        description: "Configurations (devices): serial, IP, OS, warranty.",
     }
 }
 
@@ -152,16 +147,16 @@ impl AsyncTool<Ctx> for ListConfigurations {
             parts.push(f("name").contains(t));
         }
         if let Some(t) = a.r#type.as_deref() {
-            parts.push(f("type/name").eq(t.trim()));
+            parts.push(exactly("type/name", t));
         }
         if let Some(s) = a.serial_number.as_deref() {
-            parts.push(f("serialNumber").eq(s.trim()));
+            parts.push(exactly("serialNumber", s));
         }
         if let Some(ip) = a.ip_address.as_deref() {
-            parts.push(f("ipAddress").eq(ip.trim()));
+            parts.push(exactly("ipAddress", ip));
         }
         let p = CONFIGURATIONS_LISTING
-            .fetch::<Configuration>(ctx, parts, &a.raw, &a.paging)
+            .fetch::<Configuration>(ctx, parts, &RawArgs::default(), &a.paging)
             .await?;
         Ok(ConfigList {
             configurations: p.items.iter().map(ConfigRow::from).collect(),
@@ -179,7 +174,6 @@ fn list_configurations_text(out: &ConfigList) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct GetConfigurationArgs {
-    /// The configuration id.
     pub configuration_id: i64,
 }
 
@@ -207,11 +201,11 @@ tool! {
         name: "cw_get_configuration",
         title: "Get configuration",
         hints: READ,
-        toolset: PSA,
+        toolset: CUSTOMERS,
         args: GetConfigurationArgs,
         output: ConfigView,
         text: get_configuration_text,
-        description: "One configuration (device or asset) by id: type, company, contact, serial, model, manufacturer, IP and MAC, OS, warranty and install dates, notes.",
+        description: "One configuration: type, company, contact, serial, model, IP, MAC, OS, warranty, notes.",
     }
 }
 

@@ -6,7 +6,7 @@ use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::filters::f;
+use crate::filters::{exactly, f};
 use crate::untrusted;
 use rmcp::handler::server::router::tool::AsyncTool;
 
@@ -17,13 +17,14 @@ use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, label, PageInfo};
-use crate::tools::{PSA, READ};
+use crate::tools::{CUSTOMERS, READ};
 
 const CONTACTS: Listing = Listing {
     ep: endpoints::CONTACTS,
     schema: "Contact",
     fields: Contact::FIELDS,
     order: "lastName asc, firstName asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -114,15 +115,11 @@ pub struct ContactList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchContactsArgs {
-    /// First or last name, or "First Last".
+    /// First, last, or "First Last"
     pub name: Option<String>,
-    /// E-mail address (exact).
     pub email: Option<String>,
-    /// Phone number (exact, as stored).
     pub phone: Option<String>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Include inactive contacts (default false).
     pub include_inactive: Option<bool>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -135,11 +132,11 @@ tool! {
         name: "cw_search_contacts",
         title: "Search contacts",
         hints: READ,
-        toolset: PSA,
+        toolset: CUSTOMERS,
         args: SearchContactsArgs,
         output: ContactList,
         text: search_contacts_text,
-        description: "Find customer contacts by name, e-mail, phone or company, with their e-mails and phone numbers. Active contacts only unless include_inactive.",
+        description: "Customer contacts with e-mails and phones.",
     }
 }
 
@@ -160,13 +157,11 @@ impl AsyncTool<Ctx> for SearchContacts {
         parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         let child = match (a.email.as_deref(), a.phone.as_deref()) {
             (Some(e), _) => Some(
-                f("communicationItems/value")
-                    .eq(e.trim())
+                exactly("communicationItems/value", e)
                     .and(f("communicationItems/communicationType").eq("Email")),
             ),
             (None, Some(p)) => Some(
-                f("communicationItems/value")
-                    .eq(p.trim())
+                exactly("communicationItems/value", p)
                     .and(f("communicationItems/communicationType").eq("Phone")),
             ),
             _ => None,
@@ -192,7 +187,6 @@ fn search_contacts_text(out: &ContactList) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct GetContactArgs {
-    /// The contact id.
     pub contact_id: i64,
 }
 
@@ -201,11 +195,11 @@ tool! {
         name: "cw_get_contact",
         title: "Get contact",
         hints: READ,
-        toolset: PSA,
+        toolset: CUSTOMERS,
         args: GetContactArgs,
         output: ContactRow,
         text: get_contact_text,
-        description: "One contact by id: name, title, company, e-mails and phone numbers.",
+        description: "One contact: title, company, e-mails, phones.",
     }
 }
 

@@ -9,11 +9,11 @@ use crate::context::Ctx;
 use crate::errors::ToolError;
 use crate::names::Names;
 use crate::tool;
-use crate::tools::{PSA, READ};
+use crate::tools::{READ, TICKETS, TIME};
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListBoardsArgs {
-    /// Only this board (name or id).
+    // Only this board.
     pub board: Option<String>,
 }
 
@@ -44,11 +44,11 @@ tool! {
         name: "cw_list_boards",
         title: "List boards",
         hints: READ,
-        toolset: PSA,
+        toolset: TICKETS,
         args: ListBoardsArgs,
         output: BoardList,
         text: list_boards_text,
-        description: "List service boards with their statuses (marking which close a ticket and which is the default) and ticket types. Use these names with the ticket tools.",
+        description: "Service boards with their statuses (which close a ticket, the default) and types.",
     }
 }
 
@@ -148,11 +148,11 @@ tool! {
         name: "cw_list_priorities",
         title: "List priorities",
         hints: READ,
-        toolset: PSA,
+        toolset: TICKETS,
         args: NoArgs,
         output: PriorityList,
         text: list_priorities_text,
-        description: "List ticket priorities in order, with their level and which is the default.",
+        description: "Ticket priorities, in order.",
     }
 }
 
@@ -199,7 +199,6 @@ fn list_priorities_text(out: &PriorityList) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListWorkTypesArgs {
-    /// Include inactive work types (default false).
     pub include_inactive: Option<bool>,
 }
 
@@ -224,11 +223,11 @@ tool! {
         name: "cw_list_work_types",
         title: "List work types",
         hints: READ,
-        toolset: PSA,
+        toolset: TIME,
         args: ListWorkTypesArgs,
         output: WorkTypeList,
         text: list_work_types_text,
-        description: "List the work types time can be logged as (e.g. Remote Support, Onsite Support), with how each bills and which is the default.",
+        description: "Work types time is logged as, how each bills, the default.",
     }
 }
 

@@ -14,13 +14,14 @@ use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, PageInfo};
-use crate::tools::{PSA, READ};
+use crate::tools::{MEMBERS, READ};
 
 const MEMBERS_LISTING: Listing = Listing {
     ep: endpoints::MEMBERS,
     schema: "Member",
     fields: Member::FIELDS,
     order: "identifier asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -50,9 +51,8 @@ pub struct MemberList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchMembersArgs {
-    /// Text in the identifier, first or last name.
+    /// In the identifier or name
     pub text: Option<String>,
-    /// Include inactive members (default false).
     pub include_inactive: Option<bool>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -65,11 +65,11 @@ tool! {
         name: "cw_search_members",
         title: "Search members",
         hints: READ,
-        toolset: PSA,
+        toolset: MEMBERS,
         args: SearchMembersArgs,
         output: MemberList,
         text: search_members_text,
-        description: "Find the MSP's members (technicians, dispatchers, API members) by identifier or name, with title, e-mail and phone. Active members unless include_inactive.",
+        description: "The MSP's members (technicians, dispatchers): identifier, title, e-mail, phone.",
     }
 }
 

@@ -15,13 +15,14 @@ use crate::tool;
 use crate::tools::args::{OpenState, PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, ident, label, PageInfo};
-use crate::tools::{PSA, READ};
+use crate::tools::{PROJECTS, READ};
 
 const PROJECTS_LISTING: Listing = Listing {
     ep: endpoints::PROJECTS,
     schema: "Project",
     fields: Project::FIELDS,
     order: "estimatedEnd asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -58,13 +59,10 @@ pub struct ProjectList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchProjectsArgs {
-    /// Text the name contains.
+    // In the name.
     pub text: Option<String>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Project manager's member identifier or name.
     pub manager: Option<String>,
-    /// Open (default), closed or all.
     pub state: Option<OpenState>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -77,11 +75,11 @@ tool! {
         name: "cw_search_projects",
         title: "Search projects",
         hints: READ,
-        toolset: PSA,
+        toolset: PROJECTS,
         args: SearchProjectsArgs,
         output: ProjectList,
         text: search_projects_text,
-        description: "Find projects by name, company, manager and open/closed, with status, dates, hours and percent complete.",
+        description: "Projects: status, dates, hours, percent complete.",
     }
 }
 

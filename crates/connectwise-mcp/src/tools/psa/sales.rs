@@ -6,7 +6,7 @@ use cw_client::models::{Activity, Opportunity};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::filters::f;
+use crate::filters::{exactly, f};
 use crate::untrusted;
 use rmcp::handler::server::router::tool::AsyncTool;
 
@@ -18,13 +18,14 @@ use crate::tools::args::{OpenState, PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, ident, label, short_time, PageInfo};
 use crate::tools::when::{parse_tz, parse_when};
-use crate::tools::{PSA, READ};
+use crate::tools::{READ, SALES};
 
 const OPPORTUNITIES_LISTING: Listing = Listing {
     ep: endpoints::OPPORTUNITIES,
     schema: "Opportunity",
     fields: Opportunity::FIELDS,
     order: "expectedCloseDate asc",
+    page_size: 20,
 };
 
 const ACTIVITIES_LISTING: Listing = Listing {
@@ -32,6 +33,7 @@ const ACTIVITIES_LISTING: Listing = Listing {
     schema: "Activity",
     fields: Activity::FIELDS,
     order: "dateStart asc",
+    page_size: 20,
 };
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -65,13 +67,11 @@ pub struct OpportunityList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchOpportunitiesArgs {
-    /// Text the name contains.
+    // In the name.
     pub text: Option<String>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Status name, e.g. "Open", "Won", "Lost".
+    /// e.g. Open, Won, Lost
     pub status: Option<String>,
-    /// Primary sales rep's member identifier or name.
     pub sales_rep: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -84,11 +84,11 @@ tool! {
         name: "cw_search_opportunities",
         title: "Search opportunities",
         hints: READ,
-        toolset: PSA,
+        toolset: SALES,
         args: SearchOpportunitiesArgs,
         output: OpportunityList,
         text: search_opportunities_text,
-        description: "Find sales opportunities by name, company, status or sales rep, with stage, probability and expected close date (soonest first).",
+        description: "Sales opportunities: stage, probability, expected close (soonest first).",
     }
 }
 
@@ -100,7 +100,7 @@ impl AsyncTool<Ctx> for SearchOpportunities {
         }
         parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         if let Some(s) = a.status.as_deref() {
-            parts.push(f("status/name").eq(s.trim()));
+            parts.push(exactly("status/name", s));
         }
         if let Some(r) = a.sales_rep.as_deref() {
             parts.push(
@@ -201,17 +201,14 @@ pub struct ActivityList {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchActivitiesArgs {
-    /// Text the name contains.
+    // In the name.
     pub text: Option<String>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Assignee's member identifier or name.
     pub assigned_to: Option<String>,
-    /// Open (default), closed or all.
     pub state: Option<OpenState>,
-    /// Only activities starting at or after this date/time.
+    /// Starting at or after
     pub from: Option<String>,
-    /// Only activities starting before this date/time (a bare date includes that day).
+    /// Starting before (a date includes that day)
     pub to: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -224,11 +221,11 @@ tool! {
         name: "cw_search_activities",
         title: "Search activities",
         hints: READ,
-        toolset: PSA,
+        toolset: SALES,
         args: SearchActivitiesArgs,
         output: ActivityList,
         text: search_activities_text,
-        description: "Find sales activities (calls, e-mails, meetings, follow-ups) by text, company, assignee, open/closed and date range, soonest first.",
+        description: "Sales activities (calls, meetings, follow-ups), soonest first.",
     }
 }
 

@@ -17,31 +17,24 @@ use crate::names::Names;
 use crate::reconcile;
 use crate::tool;
 use crate::tools::render::{ident, label};
-use crate::tools::{ADD, PSA, UPDATE};
+use crate::tools::{ADD, TICKETS, UPDATE};
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateTicketArgs {
-    /// One-line summary (at most 100 characters).
+    /// Max 100 characters
     pub summary: String,
-    /// Company name, identifier or id.
     pub company: String,
-    /// Contact name, e-mail or id at that company.
     pub contact: Option<String>,
-    /// Board name (default: the tenant's default board).
     pub board: Option<String>,
-    /// Status name on that board (default: the board's default status).
     pub status: Option<String>,
-    /// Priority name or number (default: the tenant's default priority).
     pub priority: Option<String>,
-    /// Type name on that board, e.g. "Incident".
+    /// e.g. Incident
     pub r#type: Option<String>,
-    /// Owner's member identifier or name.
     pub owner: Option<String>,
-    /// The problem description (becomes the first, customer-visible note).
+    /// First note; customer-visible
     pub description: Option<String>,
-    /// An internal note to add at creation (technicians only).
     pub internal_note: Option<String>,
-    /// Let ConnectWise send its new-ticket e-mails (default false).
+    /// Let ConnectWise send its e-mails (default false)
     pub notify: Option<bool>,
 }
 
@@ -102,12 +95,12 @@ tool! {
         name: "cw_create_ticket",
         title: "Create ticket",
         hints: ADD,
-        toolset: PSA,
+        toolset: TICKETS,
         args: CreateTicketArgs,
         output: TicketWritten,
         text: ticket_written_text,
         normalize: normalize_create,
-        description: "Create a service ticket for a company, by name: contact, board, status, type, priority and owner are optional names resolved for you (a wrong name changes nothing and lists the valid ones). No e-mail is sent unless notify is true.",
+        description: "Create a service ticket for a company.",
     }
 }
 
@@ -218,19 +211,15 @@ fn ticket_written_text(out: &TicketWritten) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct UpdateTicketArgs {
-    /// The ticket number.
     pub ticket_id: i64,
-    /// New status name on the ticket's board (or on `board` when moving), e.g. ">Closed".
+    /// A status of its board, e.g. ">Closed"
     pub status: Option<String>,
-    /// New priority name or number.
     pub priority: Option<String>,
-    /// New owner's member identifier or name; "none" to unassign.
+    /// "none" unassigns
     pub owner: Option<String>,
-    /// Move to this board (its default status applies unless `status` is given).
+    /// Move to this board
     pub board: Option<String>,
-    /// New summary (at most 100 characters).
     pub summary: Option<String>,
-    /// New type name on the (new) board.
     pub r#type: Option<String>,
 }
 
@@ -284,12 +273,12 @@ tool! {
         name: "cw_update_ticket",
         title: "Update ticket",
         hints: UPDATE,
-        toolset: PSA,
+        toolset: TICKETS,
         args: UpdateTicketArgs,
         output: TicketWritten,
         text: ticket_written_text,
         normalize: normalize_update,
-        description: "Change a ticket's status, priority, owner, board, type or summary, by name. A status must belong to the ticket's board; a wrong name changes nothing and lists the valid ones. Setting a closed status (e.g. \">Closed\") closes the ticket.",
+        description: "Change a ticket's status (a closing one closes it), priority, owner, board, type or summary.",
     }
 }
 

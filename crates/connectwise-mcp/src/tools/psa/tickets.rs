@@ -18,7 +18,7 @@ use crate::tools::args::{OpenState, PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::{clean, ident, label, short_time, PageInfo};
 use crate::tools::when::parse_when;
-use crate::tools::{PSA, READ};
+use crate::tools::{READ, TICKETS};
 
 /// One ticket as lists show it.
 #[derive(Debug, Serialize, JsonSchema)]
@@ -105,18 +105,21 @@ impl TicketRow {
         }
         let mut bits = Vec::new();
         if let Some(p) = &self.priority {
-            bits.push(p.clone());
+            bits.push(short_priority(p));
         }
-        bits.push(format!(
-            "owner {}",
-            self.owner.as_deref().unwrap_or("unassigned")
-        ));
-        if let Some(r) = self
+        let owner = self.owner.as_deref().unwrap_or("unassigned");
+        let others: Vec<&str> = self
             .resources
             .as_deref()
-            .filter(|r| Some(*r) != self.owner.as_deref())
-        {
-            bits.push(format!("resources {r}"));
+            .unwrap_or("")
+            .split(',')
+            .map(str::trim)
+            .filter(|r| !r.is_empty() && *r != owner)
+            .collect();
+        if others.is_empty() {
+            bits.push(format!("owner {owner}"));
+        } else {
+            bits.push(format!("owner {owner} with {}", others.join(", ")));
         }
         bits.push(format!("updated {}", short_time(&self.updated)));
         if self.customer_updated {
@@ -124,6 +127,22 @@ impl TicketRow {
         }
         s.push_str(&format!(" ({})", bits.join(", ")));
         s
+    }
+}
+
+/// "Priority 3 - Normal Response" as "P3" in lists (the priority tools accept "P3" back);
+/// other names as they are.
+pub fn short_priority(name: &str) -> String {
+    let digits: String = name
+        .strip_prefix("Priority ")
+        .unwrap_or("")
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    if digits.is_empty() {
+        name.to_string()
+    } else {
+        format!("P{digits}")
     }
 }
 
@@ -165,7 +184,7 @@ async fn with_configuration(
 ) -> Result<TicketList, ToolError> {
     use cw_client::models::{Configuration, ConfigurationRef};
     use futures::stream::{self, StreamExt};
-    let (page, size) = paging.get()?;
+    let (page, size) = paging.get(10)?;
     let w = wanted.trim();
     let cond = match w.parse::<i64>() {
         Ok(id) => f("id").eq(id),
@@ -230,7 +249,7 @@ async fn with_configuration(
     if let Some(c) = raw.conditions("Ticket")? {
         parts.push(c);
     }
-    let order = raw.order_by(TICKETS.schema, TICKETS.order)?;
+    let order = raw.order_by(TICKET_LIST.schema, TICKET_LIST.order)?;
     let mut q = ListQuery::new()
         .fields("id")
         .order_by(order.clone())
@@ -315,26 +334,17 @@ async fn with_configuration(
 /// Filters shared by both ticket tools.
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct TicketFilters {
-    /// Open (default), closed, or all tickets.
     pub state: Option<OpenState>,
-    /// Text the summary contains (case-insensitive).
+    /// In the summary
     pub text: Option<String>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Board name, e.g. "Help Desk".
     pub board: Option<String>,
-    /// Status name on that board (needs `board`), e.g. "In Progress".
+    /// Needs board
     pub status: Option<String>,
-    /// Priority name, or a number such as 1 for "Priority 1 - …".
+    /// Name or number
     pub priority: Option<String>,
-    /// Only tickets updated at or after this date/time (e.g. 2026-11-01).
     pub updated_after: Option<String>,
-    /// Only tickets updated before this date/time.
-    pub updated_before: Option<String>,
-    /// Only tickets entered at or after this date/time.
     pub entered_after: Option<String>,
-    /// Only tickets entered before this date/time.
-    pub entered_before: Option<String>,
 }
 
 impl TicketFilters {
@@ -372,19 +382,12 @@ impl TicketFilters {
             parts.push(f("priority/id").eq(p.id.unwrap_or_default()));
         }
         let tz = ctx.timezone();
-        for (arg, field, after) in [
-            (&self.updated_after, "_info/lastUpdated", true),
-            (&self.updated_before, "_info/lastUpdated", false),
-            (&self.entered_after, "_info/dateEntered", true),
-            (&self.entered_before, "_info/dateEntered", false),
+        for (arg, name, field) in [
+            (&self.updated_after, "updated_after", "_info/lastUpdated"),
+            (&self.entered_after, "entered_after", "_info/dateEntered"),
         ] {
             if let Some(s) = arg {
-                let when = parse_when(s, tz, field)?;
-                parts.push(if after {
-                    f(field).ge(when)
-                } else {
-                    f(field).lt(when)
-                });
+                parts.push(f(field).ge(parse_when(s, tz, name)?));
             }
         }
         Ok(parts)
@@ -392,11 +395,12 @@ impl TicketFilters {
 }
 
 /// Tickets, newest update first.
-const TICKETS: Listing = Listing {
+const TICKET_LIST: Listing = Listing {
     ep: endpoints::TICKETS,
     schema: "Ticket",
     fields: Ticket::FIELDS,
     order: "_info/lastUpdated desc",
+    page_size: 10,
 };
 
 async fn list(
@@ -405,8 +409,8 @@ async fn list(
     raw: &RawArgs,
     paging: &PageArgs,
 ) -> Result<TicketList, ToolError> {
-    let (q, cond) = TICKETS.query(parts, raw, paging)?;
-    let p = ctx.cw.list::<Ticket>(TICKETS.ep, &[], &q).await?;
+    let (q, cond) = TICKET_LIST.query(parts, raw, paging)?;
+    let p = ctx.cw.list::<Ticket>(TICKET_LIST.ep, &[], &q).await?;
     Ok(TicketList {
         tickets: p.items.iter().map(TicketRow::from).collect(),
         page: PageInfo::of(&p),
@@ -417,7 +421,7 @@ async fn list(
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct MyTicketsArgs {
-    /// Also tickets I am assigned to as a resource without owning them (default true).
+    /// Also tickets I am a resource on (default true)
     pub include_resource: Option<bool>,
     #[serde(flatten)]
     pub filters: TicketFilters,
@@ -432,11 +436,11 @@ tool! {
         name: "cw_my_tickets",
         title: "My tickets",
         hints: READ,
-        toolset: PSA,
+        toolset: TICKETS,
         args: MyTicketsArgs,
         output: TicketList,
         text: my_tickets_text,
-        description: "List the tickets assigned to me (the ConnectWise member these keys belong to) as owner or resource, most recently updated first. Open tickets by default; filter by text, company, board, status, priority and dates. Summaries may be customer-written text.",
+        description: "Tickets I own or am a resource on, newest update first.",
     }
 }
 
@@ -462,13 +466,11 @@ fn my_tickets_text(out: &TicketList) -> String {
 pub struct SearchTicketsArgs {
     #[serde(flatten)]
     pub filters: TicketFilters,
-    /// Contact name, e-mail or id (within `company` when given).
     pub contact: Option<String>,
-    /// Owner's member identifier or name; "none" for unassigned tickets.
+    /// "none" for unassigned
     pub owner: Option<String>,
-    /// A member identifier among the ticket's resources (assigned technicians).
     pub resource: Option<String>,
-    /// A configuration (device) name or id: tickets it is attached to.
+    /// A device attached to them
     pub configuration: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -481,11 +483,11 @@ tool! {
         name: "cw_search_tickets",
         title: "Search tickets",
         hints: READ,
-        toolset: PSA,
+        toolset: TICKETS,
         args: SearchTicketsArgs,
         output: TicketList,
         text: search_tickets_text,
-        description: "Search service tickets with typed filters: text in the summary, company, contact, board, status, priority, owner or resource, attached configuration (device), open/closed (open by default), and entered/updated date ranges. Names are resolved for you; a wrong name answers with the closest valid ones. Most recently updated first; page for more.",
+        description: "Search service tickets, newest update first.",
     }
 }
 

@@ -23,7 +23,7 @@ use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::PageInfo;
 use crate::tools::when::{parse_tz, parse_when};
-use crate::tools::{ADD, PSA, READ};
+use crate::tools::{ADD, READ, TIME};
 
 #[derive(Debug, Serialize, JsonSchema)]
 pub struct TimeList {
@@ -41,20 +41,38 @@ pub struct TimeList {
 }
 
 fn render(t: &TimeList, title: &str) -> String {
-    let mut out = vec![format!(
-        "{title}{}{}: {:.2} h in {} entries",
-        t.member
+    // One member's or one day's entries leave that out of every line.
+    let day = |e: &TimeRow| {
+        e.start
             .as_deref()
-            .map(|m| format!(" for {m}"))
-            .unwrap_or_default(),
-        match (&t.from, &t.to) {
-            (Some(a), Some(b)) => format!(" from {a} to {b}"),
-            _ => String::new(),
-        },
+            .and_then(|s| s.get(..10))
+            .map(str::to_string)
+    };
+    let first_day = t.entries.first().and_then(day);
+    let one_day = first_day.is_some() && t.entries.iter().all(|e| day(e) == first_day);
+    let mut head = title.to_string();
+    if let Some(m) = &t.member {
+        head.push_str(&format!(" for {m}"));
+    }
+    if let (Some(a), Some(b)) = (&t.from, &t.to) {
+        head.push_str(&format!(" from {a} to {b}"));
+    }
+    head.push_str(&format!(
+        ": {:.2} h in {} entries",
         t.total_hours,
         t.entries.len()
-    )];
-    out.extend(t.entries.iter().map(TimeRow::line));
+    ));
+    if one_day {
+        if let Some(d) = &first_day {
+            head.push_str(&format!(", all on {d}"));
+        }
+    }
+    let mut out = vec![head];
+    out.extend(
+        t.entries
+            .iter()
+            .map(|e| e.line(t.member.is_none(), !one_day)),
+    );
     out.push(t.page.footer());
     out.join("\n")
 }
@@ -103,6 +121,7 @@ const TIME_ENTRIES: Listing = Listing {
     schema: "TimeEntry",
     fields: TimeEntry::FIELDS,
     order: "timeStart desc",
+    page_size: 20,
 };
 
 fn time_list(
@@ -124,11 +143,11 @@ fn time_list(
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct MyTimeArgs {
-    /// Start date or time (default: today, in `timezone`).
+    /// Default today
     pub from: Option<String>,
-    /// End date or time, exclusive; a bare date includes that whole day (default: end of `from`'s day).
+    /// Exclusive; a date includes that day (default: end of from's day)
     pub to: Option<String>,
-    /// IANA time zone for the dates, e.g. Europe/London (default: the server's CW_TIMEZONE, else UTC).
+    /// IANA zone, e.g. Europe/London
     pub timezone: Option<String>,
     #[serde(flatten)]
     pub paging: PageArgs,
@@ -139,11 +158,11 @@ tool! {
         name: "cw_list_my_time",
         title: "My time",
         hints: READ,
-        toolset: PSA,
+        toolset: TIME,
         args: MyTimeArgs,
         output: TimeList,
         text: list_my_time_text,
-        description: "List my time entries (today by default, or a date range) with the total hours, newest first.",
+        description: "My time entries (today by default) with total hours.",
     }
 }
 
@@ -174,17 +193,13 @@ fn list_my_time_text(out: &TimeList) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SearchTimeArgs {
-    /// Member identifier or name.
     pub member: Option<String>,
-    /// Only time on this ticket.
     pub ticket_id: Option<i64>,
-    /// Company name, identifier or id.
     pub company: Option<String>,
-    /// Start date or time (inclusive).
     pub from: Option<String>,
-    /// End date or time (exclusive; a bare date includes that day).
+    /// Exclusive; a date includes that day
     pub to: Option<String>,
-    /// IANA time zone for the dates (default: the server's CW_TIMEZONE, else UTC).
+    /// IANA zone
     pub timezone: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -197,11 +212,11 @@ tool! {
         name: "cw_search_time_entries",
         title: "Search time entries",
         hints: READ,
-        toolset: PSA,
+        toolset: TIME,
         args: SearchTimeArgs,
         output: TimeList,
         text: search_time_entries_text,
-        description: "Search time entries by member, ticket, company and date range, newest first, with the total hours of the page.",
+        description: "Time entries by member, ticket, company or dates, with total hours.",
     }
 }
 
@@ -275,27 +290,25 @@ pub enum NotesGoTo {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateTimeArgs {
-    /// The ticket the time is for. Without it, give `company`.
     pub ticket_id: Option<i64>,
-    /// For time not on a ticket: the company name, identifier or id.
+    /// For time not on a ticket
     pub company: Option<String>,
-    /// When the work started, e.g. 2026-11-18T09:00 (in `timezone`) or 2026-11-18T09:00:00Z.
-    pub start: String,
-    /// How long, in minutes (give this or `end`).
+    /// Default: duration minutes before end (or now)
+    pub start: Option<String>,
     pub duration_minutes: Option<u32>,
-    /// When the work ended (give this or `duration_minutes`).
+    /// Instead of duration
     pub end: Option<String>,
-    /// IANA time zone of `start`/`end` when they carry no offset (default: the server's CW_TIMEZONE, else UTC).
+    /// IANA zone of start/end
     pub timezone: Option<String>,
-    /// What was done.
+    /// What was done
     pub notes: Option<String>,
-    /// Work type name, e.g. "Remote Support" (default: the tenant's default).
+    /// e.g. Remote Support
     pub work_type: Option<String>,
-    /// Billable (default from the work type), DoNotBill or NoCharge.
+    /// Default from the work type
     pub billable: Option<BillOption>,
-    /// Where the notes also show on the ticket: internal (default), discussion, resolution or none.
+    /// Where the notes show on the ticket (default internal)
     pub notes_to: Option<NotesGoTo>,
-    /// Let ConnectWise e-mail the contact and resources about this entry (default false).
+    /// Let ConnectWise e-mail about it (default false)
     pub notify: Option<bool>,
 }
 
@@ -303,6 +316,66 @@ pub struct CreateTimeArgs {
 pub struct TimeLogged {
     pub entry: TimeRow,
     pub message: String,
+}
+
+/// When the work was done, and which of its times was worked out (for the answer).
+struct Span {
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    derived: Option<&'static str>,
+}
+
+/// The span from any two of start, end and duration: a duration alone means the work just
+/// ended.
+fn span(a: &CreateTimeArgs, tz: chrono_tz::Tz) -> Result<Span, ToolError> {
+    let span = |start, end, derived| Span {
+        start,
+        end,
+        derived,
+    };
+    let minutes = match a.duration_minutes {
+        Some(m) if m == 0 || m > 24 * 60 => {
+            return Err(ToolError::invalid(
+                "duration_minutes must be from 1 to 1440",
+            ))
+        }
+        Some(m) => Some(Duration::minutes(m.into())),
+        None => None,
+    };
+    let start = a
+        .start
+        .as_deref()
+        .map(|s| parse_when(s, tz, "start"))
+        .transpose()?;
+    let end = a
+        .end
+        .as_deref()
+        .map(|e| parse_when(e, tz, "end"))
+        .transpose()?;
+    match (start, end, minutes) {
+        (Some(s), None, Some(d)) => Ok(span(s, s + d, None)),
+        (Some(s), Some(e), None) => Ok(span(s, e, None)),
+        (None, Some(e), Some(d)) => Ok(span(
+            e - d,
+            e,
+            Some("start worked out from end and duration"),
+        )),
+        (None, None, Some(d)) => {
+            let now =
+                DateTime::<Utc>::from_timestamp(Utc::now().timestamp(), 0).unwrap_or_default();
+            Ok(span(
+                now - d,
+                now,
+                Some("the work taken to have just ended"),
+            ))
+        }
+        (Some(_), Some(_), Some(_)) => Err(ToolError::invalid(
+            "give two of start, end and duration_minutes, not all three",
+        )),
+        (_, _, None) => Err(ToolError::invalid(
+            "give duration_minutes (e.g. 30), or start and end",
+        )),
+    }
 }
 
 /// Text trimmed and defaults spelled out, so equivalent re-sends are the same write.
@@ -319,7 +392,11 @@ fn normalize_time(a: &mut CreateTimeArgs) {
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty());
     }
-    a.start = a.start.trim().to_string();
+    a.start = a
+        .start
+        .take()
+        .map(|v| v.trim().to_string())
+        .filter(|v| !v.is_empty());
     if a.ticket_id.is_some() {
         a.notes_to.get_or_insert(NotesGoTo::Internal);
     }
@@ -331,38 +408,23 @@ tool! {
         name: "cw_create_time_entry",
         title: "Log time",
         hints: ADD,
-        toolset: PSA,
+        toolset: TIME,
         args: CreateTimeArgs,
         output: TimeLogged,
         text: create_time_entry_text,
         normalize: normalize_time,
-        description: "Log my time against a ticket (or a company): a start plus duration_minutes, or start and end, in a time zone. The notes go to the ticket's internal analysis unless notes_to says otherwise. ConnectWise refuses time in a closed period or on a submitted or approved time sheet; its message is passed back with what to do.",
+        description: "Log my time on a ticket (or a company). A duration alone means the work just ended.",
     }
 }
 
 impl AsyncTool<Ctx> for CreateTimeEntry {
     async fn invoke(ctx: &Ctx, a: CreateTimeArgs) -> Result<TimeLogged, ToolError> {
         let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
-        let start = parse_when(&a.start, tz, "start")?;
-        let end = match (a.duration_minutes, a.end.as_deref()) {
-            (Some(m), None) => {
-                if m == 0 || m > 24 * 60 {
-                    return Err(ToolError::invalid(
-                        "duration_minutes must be from 1 to 1440",
-                    ));
-                }
-                start + Duration::minutes(m.into())
-            }
-            (None, Some(e)) => parse_when(e, tz, "end")?,
-            (Some(_), Some(_)) => {
-                return Err(ToolError::invalid(
-                    "give either duration_minutes or end, not both",
-                ))
-            }
-            (None, None) => {
-                return Err(ToolError::invalid("give duration_minutes (e.g. 30) or end"))
-            }
-        };
+        let Span {
+            start,
+            end,
+            derived,
+        } = span(&a, tz)?;
         if end <= start {
             return Err(ToolError::invalid("end must be after start"));
         }
@@ -471,7 +533,7 @@ impl AsyncTool<Ctx> for CreateTimeEntry {
             NotesGoTo::None => "",
         };
         let message = format!(
-            "Logged {:.2} h as {me} {} from {} to {} ({}){}{}.",
+            "Logged {:.2} h as {me} {} from {} to {} ({}{}){}{}.",
             entry.hours,
             if charge_to_type == "ServiceTicket" {
                 format!("on ticket #{charge_to_id}")
@@ -481,6 +543,7 @@ impl AsyncTool<Ctx> for CreateTimeEntry {
             start.with_timezone(&tz).format("%Y-%m-%d %H:%M"),
             end.with_timezone(&tz).format("%H:%M"),
             tz,
+            derived.map(|d| format!("; {d}")).unwrap_or_default(),
             if notes.is_some() { vis } else { "" },
             if notify {
                 "; ConnectWise will e-mail about it"
