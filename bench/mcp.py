@@ -126,6 +126,7 @@ def main():
 # a program consuming structured results with every tool would use.
 SHAPES = {
     "default shape": {},
+    "text results, all toolsets": {"CW_TOOLSETS": "all"},
     "structured results, all toolsets": {"MCP_STRUCTURED_CONTENT": "1", "CW_TOOLSETS": "all"},
 }
 

@@ -9,6 +9,7 @@
 //! | `CW_API_VERSION` | a codebase to pin, or an `Accept` version |
 //! | `CW_TIMEOUT_SECS`, `CW_CONNECT_TIMEOUT_SECS` | upstream timeouts |
 //! | `CW_CALL_TIMEOUT_SECS` | the deadline of a whole tool call, retries included |
+//! | `CW_READ_CACHE_SECS` | how long a read tool may reuse the same keys' identical read |
 //! | `CW_TIMEZONE` | the zone of times typed without one |
 //! | `CW_READ_ONLY`, `CW_TOOLSETS` | upper bounds on the tools offered |
 //! | `MCP_STRUCTURED_CONTENT` | results as `structuredContent` (and the same JSON as text) instead of compact text |
@@ -110,6 +111,18 @@ pub fn connectwise(env: Env) -> Result<ConnectWise, ConfigError> {
     }
     cfg.connect_timeout = secs(env, "CW_CONNECT_TIMEOUT_SECS", cfg.connect_timeout)?;
     cfg.request_timeout = secs(env, "CW_TIMEOUT_SECS", cfg.request_timeout)?;
+    if let Some(v) = var(env, &["CW_READ_CACHE_SECS"]) {
+        cfg.read_cache = v
+            .parse::<u64>()
+            .ok()
+            .filter(|n| *n <= 60)
+            .map(Duration::from_secs)
+            .ok_or_else(|| {
+                ConfigError(
+                    "CW_READ_CACHE_SECS must be a number of seconds from 0 (off) to 60".into(),
+                )
+            })?;
+    }
     let creds = match (var(env, &["CW_PUBLIC_KEY"]), var(env, &["CW_PRIVATE_KEY"])) {
         (Some(p), Some(k)) => Some(Credentials::new(
             &p,

@@ -163,10 +163,15 @@ impl Pipeline {
             return (Err(ToolError::Setup("No ConnectWise API keys are configured: set CW_PUBLIC_KEY and CW_PRIVATE_KEY (an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
         };
         let fingerprint = creds.fingerprint();
-        let ctx = Ctx::new(
-            self.upstream.client(creds).observed(stats.clone()),
-            self.shared.clone(),
-        );
+        let client = self.upstream.client(creds).observed(stats.clone());
+        // A read may be answered from the same keys' identical read of a moment ago; a write
+        // sees ConnectWise as it is now.
+        let client = if entry.writes() {
+            client
+        } else {
+            client.cached()
+        };
+        let ctx = Ctx::new(client, self.shared.clone());
         let work = (prepared.run)(ctx);
         let deadline = self.limits.deadline;
         let secs = deadline.as_secs();

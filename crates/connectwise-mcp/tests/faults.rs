@@ -2,13 +2,6 @@
 //! off by it goes on and a re-send gets its answer, with exactly one record made; a site that
 //! keeps failing opens the circuit, so calls answer at once and send nothing, and it closes by
 //! itself when the site is back. Checked in the simulator's request log and data.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 mod common;
 

@@ -1,13 +1,6 @@
 //! Every call ends in an outcome with its own kind, its upstream cost and its duration; the
 //! kind tells apart what the caller got wrong, what ConnectWise refused or failed at, and a
 //! write that was confirmed not made.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 mod common;
 

@@ -1,13 +1,6 @@
 //! Writes run once per identical request: concurrent re-sends wait for the first and get its
 //! answer, later ones within the window are answered from it, and re-sends that differ only
 //! by a default spelled out or whitespace are recognised. Checked in the simulator's data.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 mod common;
 

@@ -1,12 +1,5 @@
 //! `connectwise-mcp sim` as a newcomer runs it: the first stdout line is the credentials
 //! object, and the site answers ConnectWise-style requests with those credentials.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};

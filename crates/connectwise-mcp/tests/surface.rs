@@ -2,13 +2,6 @@
 //! from the registry: a change to a name, description, schema or annotation shows up in review
 //! as that tool's diff. Update on purpose with `INSTA_UPDATE=always cargo test --test surface`
 //! (or `cargo insta review`).
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 use connectwise_mcp::surface::mcp::INSTRUCTIONS;
 use connectwise_mcp::tools::Registry;

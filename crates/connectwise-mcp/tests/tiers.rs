@@ -1,13 +1,6 @@
 //! Who sees and may call what: a tool's tier follows from its annotations and toolset; the
 //! caller's role and the deployment's limits (read-only, toolsets) select the tools; a tool
 //! outside them is neither listed nor callable, and calling it writes nothing.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 mod common;
 

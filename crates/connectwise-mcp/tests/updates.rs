@@ -1,12 +1,5 @@
 //! An update that changes nothing is not an update: nothing is sent, and the answer says the
 //! ticket already has it; a partly redundant update sends only what changes.
-#![allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    clippy::string_slice
-)]
 
 mod common;
 

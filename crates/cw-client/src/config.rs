@@ -142,6 +142,10 @@ pub struct Config {
     pub request_timeout: Duration,
     pub retry: RetryPolicy,
     pub circuit: CircuitPolicy,
+    /// How long a GET's answer may be given again to an identical GET with the same keys
+    /// from a client that asked for [`crate::CwClient::cached`] (zero: never). Identical GETs
+    /// in flight at once are sent once either way.
+    pub read_cache: Duration,
 }
 
 /// How GETs are retried (writes never are).
@@ -192,6 +196,7 @@ impl Config {
             request_timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             circuit: CircuitPolicy::default(),
+            read_cache: Duration::from_secs(2),
         }
     }
 

@@ -8,8 +8,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use backon::{ExponentialBuilder, Retryable};
-
-use crate::circuit::Circuit;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_AFTER};
 use secrecy::ExposeSecret;
@@ -17,6 +15,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::sync::RwLock;
 
+use crate::circuit::Circuit;
 use crate::config::{Config, Credentials};
 use crate::endpoints::Endpoint;
 use crate::error::{ApiError, Error, Result};
@@ -47,6 +46,9 @@ impl CompanyInfo {
     }
 }
 
+/// Most bytes of recent GET answers kept for [`CwClient::cached`] clients.
+const READ_CACHE_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The fallback when `/login/companyinfo` does not answer: what on-prem servers use.
 const ON_PREM_CODEBASE: &str = "v4_6_release/";
 
@@ -60,6 +62,9 @@ pub struct Upstream {
     clock_offset: AtomicI64,
     /// Fails calls at once while the site is down.
     circuit: Circuit,
+    /// Recent GET answers by keys and URL, for clients that read only (see
+    /// [`CwClient::cached`]); emptied by every write through this site.
+    reads: moka::future::Cache<String, Arc<Raw>>,
 }
 
 /// A client acting with one member's keys. Cheap to clone.
@@ -68,9 +73,12 @@ pub struct CwClient {
     up: Arc<Upstream>,
     creds: Arc<Credentials>,
     stats: Option<Arc<CallStats>>,
+    /// Whether GETs may be answered from [`Upstream`]'s recent reads.
+    cached: bool,
 }
 
 /// A successful raw answer.
+#[derive(Clone)]
 pub struct Raw {
     pub status: u16,
     pub link: Option<String>,
@@ -90,12 +98,20 @@ impl Upstream {
             .map_err(|e| Error::Invalid(format!("cannot build the HTTP client: {e}")))?;
         let codebase = RwLock::new(cfg.codebase.clone());
         let circuit = cfg.circuit;
+        let reads = moka::future::Cache::builder()
+            .max_capacity(READ_CACHE_BYTES)
+            .weigher(|k: &String, v: &Arc<Raw>| {
+                u32::try_from(k.len() + v.body.len()).unwrap_or(u32::MAX)
+            })
+            .time_to_live(cfg.read_cache.max(Duration::from_millis(1)))
+            .build();
         Ok(Arc::new(Upstream {
             http,
             cfg,
             codebase,
             clock_offset: AtomicI64::new(0),
             circuit: Circuit::new(circuit),
+            reads,
         }))
     }
 
@@ -105,6 +121,7 @@ impl Upstream {
             up: self.clone(),
             creds: Arc::new(creds),
             stats: None,
+            cached: false,
         }
     }
 
@@ -238,6 +255,16 @@ impl CwClient {
         &self.creds
     }
 
+    /// This client, answering a GET from an identical one with the same keys in the last
+    /// [`Config::read_cache`] (and sending identical GETs in flight at once only once). For
+    /// callers that only read: a write's own checks and read-backs must see ConnectWise now.
+    pub fn cached(&self) -> CwClient {
+        CwClient {
+            cached: true,
+            ..self.clone()
+        }
+    }
+
     /// This client, counting its requests (and its clones') into `stats`.
     pub fn observed(&self, stats: Arc<CallStats>) -> CwClient {
         CwClient {
@@ -295,8 +322,42 @@ impl CwClient {
     ) -> Result<Raw> {
         let once = || self.send(ep, args, query, body, forward_only);
         if ep.method != "GET" {
-            return once().await;
+            // Whatever was read before may be what this changes.
+            self.up.reads.invalidate_all();
+            let r = once().await;
+            self.up.reads.invalidate_all();
+            return r;
         }
+        if self.cached && !self.up.cfg.read_cache.is_zero() {
+            let key = format!(
+                "{}\u{0}{}\u{0}{:?}\u{0}{forward_only}",
+                self.creds.fingerprint(),
+                ep.fill(args),
+                query
+            );
+            return self
+                .up
+                .reads
+                .try_get_with(key, async {
+                    self.get_with_retries(ep, args, query, forward_only)
+                        .await
+                        .map(Arc::new)
+                })
+                .await
+                .map(|raw| (*raw).clone())
+                .map_err(|e| (*e).clone());
+        }
+        self.get_with_retries(ep, args, query, forward_only).await
+    }
+
+    async fn get_with_retries(
+        &self,
+        ep: Endpoint,
+        args: &[i64],
+        query: &[(&str, String)],
+        forward_only: bool,
+    ) -> Result<Raw> {
+        let once = || self.send(ep, args, query, None, forward_only);
         let retry = self.up.cfg.retry;
         let backoff = ExponentialBuilder::default()
             .with_min_delay(retry.base)

@@ -6,7 +6,9 @@
 //! * [`http`]: one shared [`Upstream`] per site (connection pool, codebase discovered through
 //!   `/login/companyinfo` and re-discovered once on a 404), and a cheap [`CwClient`] per set of
 //!   keys. GETs are retried (connect errors, 429, 502-504) with capped, jittered backoff
-//!   honouring `Retry-After`; writes are sent once. [`stats`] counts what one call cost.
+//!   honouring `Retry-After`; writes are sent once. A [`CwClient::cached`] client (for read
+//!   tools) shares identical GETs in flight and reuses their answers for a moment; every write
+//!   clears them. [`stats`] counts what one call cost.
 //! * [`circuit`]: a breaker per site, so calls fail at once while the site is down and one
 //!   probe at a time finds out when it is back.
 //! * [`endpoints`]: every operation as data, checked against ConnectWise's contract.

@@ -3,6 +3,7 @@
 //! Both are reachable in-process ([`crate::Sim`]) and over HTTP under the reserved prefix
 //! `/__sim/` (never logged, never faulted, no auth: the simulator is a loopback test double).
 
+use std::collections::VecDeque;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -100,9 +101,12 @@ fn glob(pattern: &str, path: &str) -> bool {
     p.len() == s.len()
 }
 
+/// Most requests the log keeps: the newest, so a long load run cannot grow it without bound.
+pub const LOG_CAP: usize = 20_000;
+
 #[derive(Default)]
 pub struct Hooks {
-    log: Mutex<Vec<LoggedRequest>>,
+    log: Mutex<VecDeque<LoggedRequest>>,
     faults: Mutex<Vec<Fault>>,
     seq: Mutex<u64>,
 }
@@ -112,11 +116,20 @@ impl Hooks {
         let mut seq = self.seq.lock().unwrap_or_else(|e| e.into_inner());
         *seq += 1;
         r.seq = *seq;
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).push(r);
+        let mut log = self.log.lock().unwrap_or_else(|e| e.into_inner());
+        if log.len() >= LOG_CAP {
+            log.pop_front();
+        }
+        log.push_back(r);
     }
 
     pub fn requests(&self) -> Vec<LoggedRequest> {
-        self.log.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     pub fn clear_requests(&self) {

@@ -1,7 +1,15 @@
 //! The server in-process against a simulated tenant: the pipeline built from the library's
 //! parts, and an rmcp client talking to it over an in-memory duplex pipe (as rmcp's own tests
 //! do), so every test runs the real protocol without a process or a port.
-#![allow(dead_code)]
+// Helpers, not #[test] functions, so clippy's in-tests allowances do not reach them; the
+// tests' own files need none.
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::net::SocketAddr;
 use std::sync::Arc;
