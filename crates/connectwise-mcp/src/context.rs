@@ -49,7 +49,7 @@ impl Ctx {
 
     /// The key fingerprint scoping this caller's caches.
     pub fn scope(&self) -> String {
-        self.cw.credentials().fingerprint()
+        self.cw.fingerprint().to_string()
     }
 
     /// The member these keys act as: the configured member identifier when given, else

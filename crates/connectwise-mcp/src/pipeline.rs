@@ -89,12 +89,15 @@ impl Pipeline {
         &self.registry
     }
 
-    /// Whether `caller` may see and call `e`: its toolset is offered, the caller's role is
-    /// high enough, and a read-only deployment offers no writes.
+    /// Whether `caller` may see and call `e`: its toolset is offered and it is permitted.
     fn allows(&self, caller: &Caller, e: &Entry) -> bool {
-        self.limits.toolsets.contains(&e.toolset)
-            && caller.principal.role >= e.role
-            && !(self.limits.read_only && e.writes())
+        self.limits.toolsets.contains(&e.toolset) && self.permits(caller, e)
+    }
+
+    /// Whether `caller` could use `e` whichever toolsets are offered: the caller's role is
+    /// high enough, and a read-only deployment offers no writes.
+    fn permits(&self, caller: &Caller, e: &Entry) -> bool {
+        caller.principal.role >= e.role && !(self.limits.read_only && e.writes())
     }
 
     /// The tools `caller` may see and call, sorted by name.
@@ -107,11 +110,7 @@ impl Pipeline {
     /// anything else is answered as a tool that does not exist.
     fn unavailable(&self, caller: &Caller, name: &str) -> ToolError {
         match self.registry.get(name) {
-            Some(e)
-                if caller.principal.role >= e.role
-                    && !(self.limits.read_only && e.writes())
-                    && !self.limits.toolsets.contains(&e.toolset) =>
-            {
+            Some(e) if self.permits(caller, e) && !self.limits.toolsets.contains(&e.toolset) => {
                 ToolError::Setup(format!(
                     "{name} is in the `{}` toolset, which this server does not offer. \
                      Its administrator can add it to CW_TOOLSETS (e.g. CW_TOOLSETS=default,{}).",
@@ -162,8 +161,8 @@ impl Pipeline {
         let Some(creds) = caller.creds.clone().or_else(|| self.server_creds.clone()) else {
             return (Err(ToolError::Setup("No ConnectWise API keys are configured: set CW_PUBLIC_KEY and CW_PRIVATE_KEY (an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
         };
-        let fingerprint = creds.fingerprint();
         let client = self.upstream.client(creds).observed(stats.clone());
+        let fingerprint = client.fingerprint().to_string();
         // A read may be answered from the same keys' identical read of a moment ago; a write
         // sees ConnectWise as it is now.
         let client = if entry.writes() {

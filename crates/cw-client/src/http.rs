@@ -72,6 +72,8 @@ pub struct Upstream {
 pub struct CwClient {
     up: Arc<Upstream>,
     creds: Arc<Credentials>,
+    /// The keys' fingerprint, hashed once: it keys every cached read.
+    fingerprint: Arc<str>,
     stats: Option<Arc<CallStats>>,
     /// Whether GETs may be answered from [`Upstream`]'s recent reads.
     cached: bool,
@@ -119,6 +121,7 @@ impl Upstream {
     pub fn client(self: &Arc<Self>, creds: Credentials) -> CwClient {
         CwClient {
             up: self.clone(),
+            fingerprint: creds.fingerprint().into(),
             creds: Arc::new(creds),
             stats: None,
             cached: false,
@@ -255,6 +258,11 @@ impl CwClient {
         &self.creds
     }
 
+    /// [`Credentials::fingerprint`] of this client's keys.
+    pub fn fingerprint(&self) -> &str {
+        &self.fingerprint
+    }
+
     /// This client, answering a GET from an identical one with the same keys in the last
     /// [`Config::read_cache`] (and sending identical GETs in flight at once only once). For
     /// callers that only read: a write's own checks and read-backs must see ConnectWise now.
@@ -331,7 +339,7 @@ impl CwClient {
         if self.cached && !self.up.cfg.read_cache.is_zero() {
             let key = format!(
                 "{}\u{0}{}\u{0}{:?}\u{0}{forward_only}",
-                self.creds.fingerprint(),
+                self.fingerprint,
                 ep.fill(args),
                 query
             );

@@ -327,10 +327,10 @@ where
             "Invalid arguments for {name}: {msg}."
         )));
     }
-    let reads = T::annotations()
-        .as_ref()
-        .and_then(|a| a.read_only_hint)
-        .unwrap_or(false);
+    let hint = |f: fn(&ToolAnnotations) -> Option<bool>| {
+        T::annotations().as_ref().and_then(f).unwrap_or(false)
+    };
+    let reads = hint(|a| a.read_only_hint);
     args::check_values(&args, reads)?;
     let mut parsed: T::Parameter = serde_json::from_value(Value::Object(args)).map_err(|e| {
         ToolError::invalid(format!(
@@ -341,10 +341,7 @@ where
     // Only a write that adds something needs to run once per identical request; an
     // idempotent one (an update) leaves the same state however often it runs, and says
     // "nothing changed" itself.
-    let hint = |f: fn(&ToolAnnotations) -> Option<bool>| {
-        T::annotations().as_ref().and_then(f).unwrap_or(false)
-    };
-    let adds = !hint(|a| a.read_only_hint) && !hint(|a| a.idempotent_hint);
+    let adds = !reads && !hint(|a| a.idempotent_hint);
     let canonical = if adds {
         Some(serde_json::to_string(&parsed).map_err(|e| ToolError::Internal(e.to_string()))?)
     } else {

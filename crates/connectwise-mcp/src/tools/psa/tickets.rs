@@ -51,45 +51,32 @@ pub struct TicketRow {
     pub updated: Option<String>,
 }
 
-impl From<&Ticket> for TicketRow {
-    fn from(t: &Ticket) -> Self {
-        TicketRow {
-            id: t.id.unwrap_or_default(),
-            summary: clean(&t.summary).unwrap_or_default(),
-            company: label(&t.company),
-            contact: label(&t.contact),
-            board: label(&t.board),
-            status: label(&t.status),
-            priority: label(&t.priority),
-            owner: ident(&t.owner),
-            resources: clean(&t.resources),
-            closed: t.closed_flag.unwrap_or(false),
-            customer_updated: t.customer_updated_flag.unwrap_or(false),
-            entered: t.info.date_entered.clone(),
-            updated: t.info.last_updated.clone(),
+/// The list row from either ticket view (the models share these field names).
+macro_rules! ticket_row_from {
+    ($($model:ty),+) => {$(
+        impl From<&$model> for TicketRow {
+            fn from(t: &$model) -> Self {
+                TicketRow {
+                    id: t.id.unwrap_or_default(),
+                    summary: clean(&t.summary).unwrap_or_default(),
+                    company: label(&t.company),
+                    contact: label(&t.contact),
+                    board: label(&t.board),
+                    status: label(&t.status),
+                    priority: label(&t.priority),
+                    owner: ident(&t.owner),
+                    resources: clean(&t.resources),
+                    closed: t.closed_flag.unwrap_or(false),
+                    customer_updated: t.customer_updated_flag.unwrap_or(false),
+                    entered: t.info.date_entered.clone(),
+                    updated: t.info.last_updated.clone(),
+                }
+            }
         }
-    }
+    )+};
 }
 
-impl From<&cw_client::models::TicketDetail> for TicketRow {
-    fn from(t: &cw_client::models::TicketDetail) -> Self {
-        TicketRow {
-            id: t.id.unwrap_or_default(),
-            summary: clean(&t.summary).unwrap_or_default(),
-            company: label(&t.company),
-            contact: label(&t.contact),
-            board: label(&t.board),
-            status: label(&t.status),
-            priority: label(&t.priority),
-            owner: ident(&t.owner),
-            resources: clean(&t.resources),
-            closed: t.closed_flag.unwrap_or(false),
-            customer_updated: t.customer_updated_flag.unwrap_or(false),
-            entered: t.info.date_entered.clone(),
-            updated: t.info.last_updated.clone(),
-        }
-    }
-}
+ticket_row_from!(Ticket, cw_client::models::TicketDetail);
 
 impl TicketRow {
     pub fn line(&self) -> String {
