@@ -113,8 +113,10 @@ class Session:
         r = await self.s.list_tools()
         return [t.model_dump(by_alias=True, exclude_none=True, mode="json") for t in r.tools]
 
-    async def call(self, name: str, args: dict | None = None) -> Result:
-        r = await self.s.call_tool(name, args or {})
+    async def call(self, name: str, args: dict | None = None, progress=None) -> Result:
+        """Calls a tool; `progress(done, total, message)` receives the server's progress
+        notifications for this call when given (the SDK then sends a progress token)."""
+        r = await self.s.call_tool(name, args or {}, progress_callback=progress)
         if V2:
             return Result(bool(r.is_error), r.structured_content, "\n".join(c.text for c in r.content if getattr(c, "type", "") == "text"))
         return Result(bool(r.isError), r.structuredContent, "\n".join(c.text for c in r.content if getattr(c, "type", "") == "text"))

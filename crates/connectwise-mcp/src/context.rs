@@ -9,6 +9,7 @@ use cw_client::CwClient;
 
 use crate::cache::Lookups;
 use crate::errors::ToolError;
+use crate::progress::Progress;
 
 /// What every call shares.
 pub struct Shared {
@@ -31,12 +32,23 @@ impl Shared {
 pub struct Ctx {
     /// ConnectWise, as the caller's keys.
     pub cw: CwClient,
+    /// How far a long call is, for a caller that asked.
+    pub progress: Progress,
     shared: Arc<Shared>,
 }
 
 impl Ctx {
     pub fn new(cw: CwClient, shared: Arc<Shared>) -> Ctx {
-        Ctx { cw, shared }
+        Ctx {
+            cw,
+            progress: Progress::none(),
+            shared,
+        }
+    }
+
+    pub fn with_progress(mut self, progress: Progress) -> Ctx {
+        self.progress = progress;
+        self
     }
 
     pub fn timezone(&self) -> Tz {

@@ -32,6 +32,7 @@ pub mod filters;
 pub mod names;
 pub mod outcome;
 pub mod pipeline;
+pub mod progress;
 pub mod reconcile;
 pub mod replay;
 pub mod surface;

@@ -18,6 +18,7 @@ use crate::auth::Caller;
 use crate::context::{Ctx, Shared};
 use crate::errors::ToolError;
 use crate::outcome::Outcome;
+use crate::progress::Progress;
 use crate::replay::{Replay, Replayed};
 use crate::tools::{Entry, Registry, ToolOutput, Toolset};
 use std::time::Duration;
@@ -123,9 +124,23 @@ impl Pipeline {
 
     /// Runs one call.
     pub async fn call(&self, caller: &Caller, name: &str, args: JsonObject) -> Outcome {
+        self.call_reporting(caller, name, args, Progress::none())
+            .await
+    }
+
+    /// Runs one call, reporting how far a long one is to `progress`; nothing is reported
+    /// after the answer.
+    pub async fn call_reporting(
+        &self,
+        caller: &Caller,
+        name: &str,
+        args: JsonObject,
+        progress: Progress,
+    ) -> Outcome {
         let started = Instant::now();
         let stats = Arc::new(CallStats::default());
-        let (result, replayed) = self.run(caller, name, args, &stats).await;
+        let (result, replayed) = self.run(caller, name, args, &stats, progress.clone()).await;
+        progress.finish();
         let upstream_status = match &result {
             Err(_) => stats.last_error_status().or(stats.last_status()),
             Ok(_) => stats.last_status(),
@@ -148,6 +163,7 @@ impl Pipeline {
         name: &str,
         args: JsonObject,
         stats: &Arc<CallStats>,
+        progress: Progress,
     ) -> (Result<ToolOutput, ToolError>, Option<Replayed>) {
         // Authorise: a tool outside the caller's reach is answered like one that does not exist.
         let Some(entry) = self.registry.get(name).filter(|e| self.allows(caller, e)) else {
@@ -170,7 +186,7 @@ impl Pipeline {
         } else {
             client.cached()
         };
-        let ctx = Ctx::new(client, self.shared.clone());
+        let ctx = Ctx::new(client, self.shared.clone()).with_progress(progress);
         let work = (prepared.run)(ctx);
         let deadline = self.limits.deadline;
         let secs = deadline.as_secs();

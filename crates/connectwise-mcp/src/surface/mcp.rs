@@ -5,20 +5,23 @@
 
 use std::sync::Arc;
 
+use futures::future::BoxFuture;
 use rmcp::model::{
     CacheScope, CallToolRequestParams, CallToolResponse, CallToolResult, CompleteRequestMethod,
     CompleteRequestParams, CompleteResult, ContentBlock, Implementation, ListPromptsRequestMethod,
     ListPromptsResult, ListResourceTemplatesRequestMethod, ListResourceTemplatesResult,
     ListResourcesRequestMethod, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
-    ProtocolVersion, ServerCapabilities, ServerConfig, Tool,
+    ProgressNotificationParam, ProgressToken, ProtocolVersion, ServerCapabilities, ServerConfig,
+    Tool,
 };
-use rmcp::service::RequestContext;
+use rmcp::service::{Peer, RequestContext};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::auth::Caller;
 use crate::errors::ToolError;
 use crate::outcome::Outcome;
 use crate::pipeline::Pipeline;
+use crate::progress::{Progress, ProgressSink};
 
 /// What the server tells a model once, at the start: the conventions every tool shares, so
 /// no tool description or argument has to repeat them (the tool list is paid on every turn).
@@ -71,6 +74,25 @@ impl McpServer {
     /// The caller of a request.
     fn caller(&self, _ctx: &RequestContext<RoleServer>) -> Caller {
         self.local.clone()
+    }
+}
+
+/// Progress as `notifications/progress` on the caller's token (over HTTP, rmcp then answers
+/// the request as an event stream so the notifications travel before the result).
+struct Notifier {
+    peer: Peer<RoleServer>,
+    token: ProgressToken,
+}
+
+impl ProgressSink for Notifier {
+    fn send(&self, done: u64, total: Option<u64>, message: String) -> BoxFuture<'_, ()> {
+        let mut p = ProgressNotificationParam::new(self.token.clone(), done as f64);
+        p.total = total.map(|t| t as f64);
+        p.message = Some(message);
+        Box::pin(async move {
+            // A client gone away is not the tool's failure.
+            let _ = self.peer.notify_progress(p).await;
+        })
     }
 }
 
@@ -140,9 +162,21 @@ impl ServerHandler for McpServer {
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = self.caller(&ctx);
+        let progress = match ctx.meta.get_progress_token() {
+            Some(token) => Progress::to(Arc::new(Notifier {
+                peer: ctx.peer.clone(),
+                token,
+            })),
+            None => Progress::none(),
+        };
         let outcome = self
             .pipeline
-            .call(&caller, &req.name, req.arguments.unwrap_or_default())
+            .call_reporting(
+                &caller,
+                &req.name,
+                req.arguments.unwrap_or_default(),
+                progress,
+            )
             .await;
         render(outcome, self.results).map(Into::into)
     }

@@ -247,7 +247,8 @@ async fn with_configuration(
     let candidates = ctx.cw.list::<Ticket>(endpoints::TICKETS, &[], &q).await?;
     let ids: Vec<i64> = candidates.items.iter().filter_map(|t| t.id).collect();
     let scanned = ids.len();
-    let checks = stream::iter(ids.iter().copied().map(|id| {
+    let total = scanned as u64;
+    let mut checks = stream::iter(ids.iter().copied().map(|id| {
         let cw = ctx.cw.clone();
         async move {
             let attached = cw
@@ -263,14 +264,19 @@ async fn with_configuration(
             )
         }
     }))
-    .buffered(8)
-    .collect::<Vec<_>>()
-    .await;
+    .buffered(8);
     let mut hits = Vec::new();
-    for (id, r) in checks {
+    let mut done = 0;
+    while let Some((id, r)) = checks.next().await {
         if r? {
             hits.push(id);
         }
+        done += 1;
+        ctx.progress
+            .report(done, total, || {
+                format!("checked {done} of {total} tickets for configuration {cfg_id}")
+            })
+            .await;
     }
     let start = ((page - 1) * size) as usize;
     let page_ids: Vec<i64> = hits
