@@ -21,49 +21,68 @@ use serde_json::Value as J;
 use crate::ast::{Comparison, Expr, Op, Value};
 use crate::parser::parse_date;
 
-/// Knobs for evaluation. Reserved for future differences between endpoints.
+/// Knobs for evaluation.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct EvalOptions {}
+pub struct EvalOptions {
+    /// The expression's field names are already spelled as the records spell them (the
+    /// simulator rewrites them to the schema's spelling), so a field not found by its exact
+    /// name is absent, without a case-insensitive search through the record's keys.
+    pub exact_field_names: bool,
+}
 
 /// Whether `record` satisfies `expr`.
 pub fn matches(expr: &Expr, record: &J) -> bool {
+    matches_with(expr, record, EvalOptions::default())
+}
+
+/// [`matches`], with options.
+pub fn matches_with(expr: &Expr, record: &J, opts: EvalOptions) -> bool {
     match expr {
-        Expr::Cmp(c) => cmp_matches(c, record),
-        Expr::And(a, b) => matches(a, record) && matches(b, record),
-        Expr::Or(a, b) => matches(a, record) || matches(b, record),
+        Expr::Cmp(c) => cmp_matches(c, record, opts),
+        Expr::And(a, b) => matches_with(a, record, opts) && matches_with(b, record, opts),
+        Expr::Or(a, b) => matches_with(a, record, opts) || matches_with(b, record, opts),
     }
 }
 
-fn cmp_matches(c: &Comparison, record: &J) -> bool {
-    let mut found = Vec::new();
-    resolve(record, c.field.segments(), &mut found);
-    let present: Vec<&J> = found.into_iter().filter(|v| !v.is_null()).collect();
-    if c.value == Value::Null {
+fn cmp_matches(c: &Comparison, record: &J, opts: EvalOptions) -> bool {
+    let (mut present, mut hit) = (false, false);
+    let null = c.value == Value::Null;
+    visit(record, c.field.segments(), opts, &mut |v| {
+        if !v.is_null() {
+            present = true;
+            hit = hit || (!null && value_matches(v, c.op, &c.value));
+        }
+    });
+    if null {
         return match c.op {
-            Op::Eq => present.is_empty(),
-            Op::Ne => !present.is_empty(),
+            Op::Eq => !present,
+            Op::Ne => present,
             _ => false,
         };
     }
-    present.iter().any(|v| value_matches(v, c.op, &c.value))
+    hit
 }
 
-/// Collects the values at `path`, descending into every element of any array on the way.
-fn resolve<'a>(v: &'a J, path: &[String], out: &mut Vec<&'a J>) {
+/// Calls `found` with each value at `path`, descending into every element of any array on
+/// the way. Allocates nothing: it runs once per comparison per record of a scan.
+fn visit<'a>(v: &'a J, path: &[String], opts: EvalOptions, found: &mut impl FnMut(&'a J)) {
     match v {
-        J::Array(items) => items.iter().for_each(|i| resolve(i, path, out)),
-        _ if path.is_empty() => out.push(v),
+        J::Array(items) => items.iter().for_each(|i| visit(i, path, opts, found)),
+        _ if path.is_empty() => found(v),
         J::Object(map) => {
             let Some((key, rest)) = path.split_first() else {
                 return;
             };
             let child = map.get(key.as_str()).or_else(|| {
+                if opts.exact_field_names {
+                    return None;
+                }
                 map.iter()
                     .find(|(k, _)| k.eq_ignore_ascii_case(key))
                     .map(|(_, v)| v)
             });
             if let Some(child) = child {
-                resolve(child, rest, out);
+                visit(child, rest, opts, found);
             }
         }
         _ => {}
@@ -120,7 +139,8 @@ fn scalar_cmp(field: &J, op: Op, lit: &Value) -> bool {
                 (Some(f), Ok(l)) => f.partial_cmp(&l),
                 _ => Some(n.to_string().to_lowercase().cmp(&s.to_lowercase())),
             },
-            other => as_text(other).map(|t| t.to_lowercase().cmp(&s.to_lowercase())),
+            J::String(t) => Some(cmp_folded(t, s)),
+            other => as_text(other).map(|t| cmp_folded(&t, s)),
         },
         Value::List(_) => return false,
     };
@@ -134,6 +154,19 @@ fn scalar_cmp(field: &J, op: Op, lit: &Value) -> bool {
         Op::Ge => ord != Ordering::Less,
         _ => false,
     }
+}
+
+/// Orders two strings as their lower-cased forms would, without building them.
+fn cmp_folded(a: &str, b: &str) -> std::cmp::Ordering {
+    if a.is_ascii() && b.is_ascii() {
+        let (a, b) = (a.bytes(), b.bytes());
+        return a
+            .map(|c| c.to_ascii_lowercase())
+            .cmp(b.map(|c| c.to_ascii_lowercase()));
+    }
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .cmp(b.chars().flat_map(char::to_lowercase))
 }
 
 fn as_text(v: &J) -> Option<String> {
@@ -310,6 +343,30 @@ mod tests {
         assert!(m("id in (1, 7)", &r));
         assert!(m("id not in (1, 2)", &r));
         assert!(m("id >= 7 and id < 7.5", &r));
+    }
+
+    #[test]
+    fn exact_field_names_skip_the_case_insensitive_search() {
+        let r = json!({"status": {"name": "New"}});
+        let e = parse("Status/name = \"new\"").unwrap();
+        assert!(matches(&e, &r));
+        let exact = EvalOptions {
+            exact_field_names: true,
+        };
+        assert!(!matches_with(&e, &r, exact));
+        assert!(matches_with(
+            &parse("status/name = \"NEW\"").unwrap(),
+            &r,
+            exact
+        ));
+    }
+
+    #[test]
+    fn strings_order_by_their_lower_case_forms() {
+        let r = json!({"name": "Émile", "city": "Zürich"});
+        assert!(m("name = \"éMILE\"", &r));
+        assert!(m("city > \"ZURICH\" and city < \"ZÜRICHZ\"", &r));
+        assert!(m("name != \"Emile\"", &r));
     }
 
     #[test]

@@ -24,5 +24,5 @@ mod render;
 
 pub use ast::{Comparison, Expr, Field, Op, Value};
 pub use builder::BuildError;
-pub use eval::{matches, EvalOptions};
+pub use eval::{matches, matches_with, EvalOptions};
 pub use parser::{parse, ParseError};

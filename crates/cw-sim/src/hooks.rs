@@ -4,6 +4,7 @@
 //! `/__sim/` (never logged, never faulted, no auth: the simulator is a loopback test double).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -109,9 +110,33 @@ pub struct Hooks {
     log: Mutex<VecDeque<LoggedRequest>>,
     faults: Mutex<Vec<Fault>>,
     seq: Mutex<u64>,
+    in_flight: AtomicUsize,
+    /// The most API requests being answered at once since the log was last cleared.
+    peak_in_flight: AtomicUsize,
+}
+
+/// An API request being answered; counted until dropped.
+pub struct Answering<'a>(&'a Hooks);
+
+impl Drop for Answering<'_> {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Hooks {
+    /// Counts an API request as in flight until the guard drops.
+    pub fn answering(&self) -> Answering<'_> {
+        let now = self.in_flight.fetch_add(1, Ordering::AcqRel) + 1;
+        self.peak_in_flight.fetch_max(now, Ordering::AcqRel);
+        Answering(self)
+    }
+
+    /// The most API requests answered at once since the log was last cleared.
+    pub fn peak_in_flight(&self) -> usize {
+        self.peak_in_flight.load(Ordering::Acquire)
+    }
+
     pub fn record(&self, mut r: LoggedRequest) {
         let mut seq = self.seq.lock().unwrap_or_else(|e| e.into_inner());
         *seq += 1;
@@ -133,6 +158,8 @@ impl Hooks {
     }
 
     pub fn clear_requests(&self) {
+        self.peak_in_flight
+            .store(self.in_flight.load(Ordering::Acquire), Ordering::Release);
         self.log.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 

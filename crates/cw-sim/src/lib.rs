@@ -27,6 +27,7 @@ pub mod error;
 pub mod generate;
 pub mod handlers;
 pub mod hooks;
+pub mod index;
 pub mod json;
 pub mod kind;
 pub mod query;

@@ -138,10 +138,26 @@ impl ListParams {
     }
 
     /// Whether a record passes every filter.
+    /// A `field = <integer>` the conditions require whatever else they say (a term of their
+    /// top-level `and`), which an index can answer.
+    pub fn required_id(&self) -> Option<(&[String], i64)> {
+        fn find(e: &Expr) -> Option<(&[String], i64)> {
+            match e {
+                Expr::Cmp(c) => match (&c.op, &c.value) {
+                    (Op::Eq, Lit::Int(n)) => Some((c.field.segments(), *n)),
+                    _ => None,
+                },
+                Expr::And(a, b) => find(a).or_else(|| find(b)),
+                Expr::Or(..) => None,
+            }
+        }
+        find(self.conditions.as_ref()?)
+    }
+
     pub fn accepts(&self, rec: &Value) -> bool {
         self.conditions
             .as_ref()
-            .is_none_or(|e| cw_conditions::matches(e, rec))
+            .is_none_or(|e| cw_conditions::matches_with(e, rec, EXACT))
             && self
                 .child_conditions
                 .as_ref()
@@ -149,7 +165,11 @@ impl ListParams {
             && self.custom_field_conditions.as_ref().is_none_or(|e| {
                 rec.get("customFields")
                     .and_then(Value::as_array)
-                    .is_some_and(|items| items.iter().any(|i| cw_conditions::matches(e, i)))
+                    .is_some_and(|items| {
+                        items
+                            .iter()
+                            .any(|i| cw_conditions::matches_with(e, i, EXACT))
+                    })
             })
     }
 
@@ -306,11 +326,21 @@ fn child_matches(e: &Expr, rec: &Value) -> bool {
             });
             rec.get(&coll)
                 .and_then(Value::as_array)
-                .is_some_and(|items| items.iter().any(|i| cw_conditions::matches(&inner, i)))
+                .is_some_and(|items| {
+                    items
+                        .iter()
+                        .any(|i| cw_conditions::matches_with(&inner, i, EXACT))
+                })
         }
-        _ => cw_conditions::matches(e, rec),
+        _ => cw_conditions::matches_with(e, rec, EXACT),
     }
 }
+
+/// Conditions here have field names rewritten to the schema's spelling (see
+/// [`conditions_for`]), which is how records spell them too.
+const EXACT: cw_conditions::EvalOptions = cw_conditions::EvalOptions {
+    exact_field_names: true,
+};
 
 /// The value at a canonical path (no arrays).
 pub fn lookup<'a>(rec: &'a Value, path: &[String]) -> &'a Value {

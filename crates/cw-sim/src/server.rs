@@ -136,6 +136,7 @@ async fn entry(inner: Arc<Inner>, killer: Killer, req: Request<Body>) -> Respons
             .into_response()
         }
     };
+    let _answering = inner.hooks.answering();
     let codebase = cb.unwrap_or("v4_6_release");
     let method = parts.method.to_string();
     let body_json: Result<Option<Value>, String> = if bytes.iter().all(u8::is_ascii_whitespace) {

@@ -8,6 +8,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde_json::{json, Value};
 
 use crate::auth::ApiKey;
+use crate::index::Indexes;
 use crate::kind::Kind;
 
 /// Formats a timestamp the way ConnectWise does: whole-second UTC with `Z`. (Written out by
@@ -39,6 +40,7 @@ mod tests {
 pub struct Store {
     tables: Vec<BTreeMap<i64, Value>>,
     next_id: Vec<i64>,
+    indexes: Indexes,
 }
 
 impl Store {
@@ -46,6 +48,7 @@ impl Store {
         Store {
             tables: vec![BTreeMap::new(); Kind::ALL.len()],
             next_id: vec![1; Kind::ALL.len()],
+            indexes: Indexes::default(),
         }
     }
 
@@ -54,8 +57,22 @@ impl Store {
         self.tables.get(kind.index()).unwrap_or(&EMPTY)
     }
 
+    /// The table, to change: its indexes are dropped.
     fn table_mut(&mut self, kind: Kind) -> Option<&mut BTreeMap<i64, Value>> {
+        self.indexes.forget(kind.index());
         self.tables.get_mut(kind.index())
+    }
+
+    /// The records of `kind` that may hold the integer `value` at `path`, in id order, found
+    /// by an index rather than a scan. Callers still apply their whole filter.
+    pub fn narrowed<S: AsRef<str>>(&self, kind: Kind, path: &[S], value: i64) -> Vec<&Value> {
+        let path: Vec<String> = path.iter().map(|s| s.as_ref().to_string()).collect();
+        let table = self.table(kind);
+        let ix = self.indexes.get(kind.index(), &path, table.iter());
+        ix.candidates(value)
+            .iter()
+            .filter_map(|id| table.get(id))
+            .collect()
     }
 
     pub fn get(&self, kind: Kind, id: i64) -> Option<&Value> {

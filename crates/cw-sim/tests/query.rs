@@ -369,3 +369,66 @@ async fn all_notes_mixes_ticket_and_time_entry_notes() {
     let v: &Value = &configs.body;
     assert!(v.as_array().is_some());
 }
+
+#[tokio::test]
+async fn indexed_reads_see_every_write() {
+    // A ticket's notes and time are found by index; the index must follow the writes.
+    let sim = start().await;
+    let api = Api::new(&sim, "jchen");
+    let mine = api
+        .get(
+            "/service/tickets",
+            &[(
+                "conditions",
+                "owner/identifier = 'jchen' and closedFlag = false",
+            )],
+        )
+        .await;
+    let tid = mine.body[0]["id"].as_i64().unwrap();
+    let by_ticket = format!("chargeToType = 'ServiceTicket' and chargeToId = {tid}");
+    let counts = || async {
+        let all = api
+            .get(&format!("/service/tickets/{tid}/allNotes"), &[])
+            .await;
+        let notes = api
+            .get(&format!("/service/tickets/{tid}/notes/count"), &[])
+            .await;
+        let time = api
+            .get("/time/entries/count", &[("conditions", by_ticket.as_str())])
+            .await;
+        (
+            all.body.as_array().unwrap().len(),
+            notes.body["count"].as_i64().unwrap(),
+            time.body["count"].as_i64().unwrap(),
+        )
+    };
+    let before = counts().await;
+    let note = api
+        .post(
+            &format!("/service/tickets/{tid}/notes"),
+            json!({"text": "Indexed?", "internalAnalysisFlag": true, "processNotifications": false}),
+        )
+        .await;
+    assert_eq!(note.status, 201, "{}", note.text);
+    let entry = api
+        .post(
+            "/time/entries",
+            json!({"chargeToId": tid, "chargeToType": "ServiceTicket", "timeStart": "2026-11-18T09:00:00Z",
+                   "actualHours": 0.5, "notes": "Worked on it", "billableOption": "Billable"}),
+        )
+        .await;
+    assert_eq!(entry.status, 201, "{}", entry.text);
+    let after = counts().await;
+    assert_eq!(after, (before.0 + 2, before.1 + 1, before.2 + 1));
+    // The same filter in another spelling and order finds the same records.
+    let other = api
+        .get(
+            "/time/entries",
+            &[(
+                "conditions",
+                &format!("ChargeToID = {tid} and chargetotype = 'ServiceTicket'"),
+            )],
+        )
+        .await;
+    assert_eq!(other.body.as_array().unwrap().len() as i64, after.2);
+}

@@ -12,6 +12,7 @@ use crate::error::CwError;
 use crate::json::Json;
 use crate::kind::Kind;
 use crate::query::{forward_link, link_header, ListParams};
+use crate::store::Store;
 
 /// One page of `kind`, filtered; `search` is the body of a `POST …/search`.
 pub(super) fn list(call: &Call, kind: Kind, search: Option<Value>) -> Result<Response, CwError> {
@@ -24,10 +25,8 @@ pub(super) fn list(call: &Call, kind: Kind, search: Option<Value>) -> Result<Res
         call.forward_only(),
         search.as_ref(),
     )?;
-    let recs: Vec<&Value> = t
-        .store
-        .table(kind)
-        .values()
+    let recs: Vec<&Value> = candidates(&t.store, kind, parent, &params)
+        .into_iter()
         .filter(|r| belongs(kind, r, parent) && params.accepts(r))
         .collect();
     Ok(page(recs, &params, call.req))
@@ -39,13 +38,26 @@ pub(super) fn count(call: &Call, kind: Kind) -> Result<Response, CwError> {
     let t = call.read();
     let parent = check_parent(&t, kind, &call.parent)?;
     let params = ListParams::parse(kind.schema(), call.req.query, false, None)?;
-    let n = t
-        .store
-        .table(kind)
-        .values()
+    let n = candidates(&t.store, kind, parent, &params)
+        .into_iter()
         .filter(|r| belongs(kind, r, parent) && params.accepts(r))
         .count();
     Ok(json_response(StatusCode::OK, &json!({ "count": n })))
+}
+
+/// The records a filter need look at, in id order: a parent's children or the records with
+/// the id the conditions require, by index; else the whole table.
+fn candidates<'t>(
+    store: &'t Store,
+    kind: Kind,
+    parent: Option<i64>,
+    params: &ListParams,
+) -> Vec<&'t Value> {
+    match (kind.parent_field(), parent, params.required_id()) {
+        (Some(path), Some(p), _) => store.narrowed(kind, path, p),
+        (_, _, Some((path, n))) => store.narrowed(kind, path, n),
+        _ => store.table(kind).values().collect(),
+    }
 }
 
 /// Pages, sorts and projects a filtered list, with the `Link` header ConnectWise sends.

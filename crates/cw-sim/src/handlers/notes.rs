@@ -50,10 +50,11 @@ fn collect(t: &Tenant, ticket: &Value, note_kind: Kind, with_time: bool) -> Vec<
     };
     let tid = ticket.at("id").as_i64();
     let tref = json!({"id": ticket.at("id"), "summary": ticket.at("summary")});
+    let id = tid.unwrap_or_default();
     let mut out: Vec<(String, Value)> = t
         .store
-        .table(note_kind)
-        .values()
+        .narrowed(note_kind, &["ticketId"], id)
+        .into_iter()
         .filter(|n| n.at("ticketId").as_i64() == tid)
         .map(|n| {
             let mut v = json!({
@@ -73,7 +74,7 @@ fn collect(t: &Tenant, ticket: &Value, note_kind: Kind, with_time: bool) -> Vec<
         })
         .collect();
     if with_time {
-        for e in t.store.table(Kind::TimeEntry).values() {
+        for e in t.store.narrowed(Kind::TimeEntry, &["chargeToId"], id) {
             let on_ticket =
                 e.at("chargeToType") == "ServiceTicket" && e.at("chargeToId").as_i64() == tid;
             let text = e.at("notes").as_str().unwrap_or("");
