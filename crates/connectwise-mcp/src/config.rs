@@ -10,6 +10,7 @@
 //! | `CW_TIMEOUT_SECS`, `CW_CONNECT_TIMEOUT_SECS` | upstream timeouts |
 //! | `CW_CALL_TIMEOUT_SECS` | the deadline of a whole tool call, retries included |
 //! | `CW_READ_CACHE_SECS` | how long a read tool may reuse the same keys' identical read |
+//! | `CW_MAX_IN_FLIGHT` | requests to ConnectWise in flight at once per key |
 //! | `CW_TIMEZONE` | the zone of times typed without one |
 //! | `CW_READ_ONLY`, `CW_TOOLSETS` | upper bounds on the tools offered |
 //! | `MCP_STRUCTURED_CONTENT` | results as `structuredContent` (and the same JSON as text) instead of compact text |
@@ -121,6 +122,15 @@ pub fn connectwise(env: Env) -> Result<ConnectWise, ConfigError> {
                 ConfigError(
                     "CW_READ_CACHE_SECS must be a number of seconds from 0 (off) to 60".into(),
                 )
+            })?;
+    }
+    if let Some(v) = var(env, &["CW_MAX_IN_FLIGHT"]) {
+        cfg.max_in_flight = v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=64).contains(n))
+            .ok_or_else(|| {
+                ConfigError("CW_MAX_IN_FLIGHT must be a number of requests from 1 to 64".into())
             })?;
     }
     let creds = match (var(env, &["CW_PUBLIC_KEY"]), var(env, &["CW_PRIVATE_KEY"])) {
@@ -288,9 +298,11 @@ mod tests {
             ("CW_PRIVATE_KEY", "priv"),
             ("CW_MEMBER_IDENTIFIER", "JSmith"),
             ("CW_TIMEOUT_SECS", "12"),
+            ("CW_MAX_IN_FLIGHT", "4"),
         ]);
         let c = connectwise(&e).unwrap();
         assert_eq!(c.cfg.api_version, "2023.2");
+        assert_eq!(c.cfg.max_in_flight, 4);
         assert_eq!(c.cfg.request_timeout, Duration::from_secs(12));
         let creds = c.creds.unwrap();
         assert_eq!(creds.member_identifier.as_deref(), Some("JSmith"));
@@ -303,6 +315,21 @@ mod tests {
             ("CW_PUBLIC_KEY", "p"),
         ]));
         assert!(half.unwrap_err().0.contains("both"));
+        let site = [
+            ("CW_SITE", "x.example"),
+            ("CW_COMPANY_ID", "a"),
+            ("CW_CLIENT_ID", "b"),
+        ];
+        for bad in ["0", "65", "lots"] {
+            let e: Vec<(&str, String)> = site
+                .iter()
+                .map(|(k, v)| (*k, v.to_string()))
+                .chain([("CW_MAX_IN_FLIGHT", bad.to_string())])
+                .collect();
+            let got =
+                connectwise(&|k: &str| e.iter().find(|(n, _)| *n == k).map(|(_, v)| v.clone()));
+            assert!(got.unwrap_err().0.contains("from 1 to 64"), "{bad}");
+        }
     }
 
     #[test]

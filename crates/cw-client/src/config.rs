@@ -146,6 +146,8 @@ pub struct Config {
     /// from a client that asked for [`crate::CwClient::cached`] (zero: never). Identical GETs
     /// in flight at once are sent once either way.
     pub read_cache: Duration,
+    /// Requests in flight at once per key; more wait their turn.
+    pub max_in_flight: usize,
 }
 
 /// How GETs are retried (writes never are).
@@ -197,6 +199,7 @@ impl Config {
             retry: RetryPolicy::default(),
             circuit: CircuitPolicy::default(),
             read_cache: Duration::from_secs(2),
+            max_in_flight: 8,
         }
     }
 

@@ -13,12 +13,13 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, DATE, RETRY_
 use secrecy::ExposeSecret;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tokio::sync::RwLock;
+use tokio::sync::{RwLock, Semaphore};
 
 use crate::circuit::Circuit;
 use crate::config::{Config, Credentials};
 use crate::endpoints::Endpoint;
 use crate::error::{ApiError, Error, Result};
+use crate::in_flight::InFlight;
 use crate::stats::CallStats;
 
 /// What `/login/companyinfo/{company}` says.
@@ -65,6 +66,8 @@ pub struct Upstream {
     /// Recent GET answers by keys and URL, for clients that read only (see
     /// [`CwClient::cached`]); emptied by every write through this site.
     reads: moka::future::Cache<String, Arc<Raw>>,
+    /// Requests in flight per key ([`Config::max_in_flight`]).
+    in_flight: InFlight,
 }
 
 /// A client acting with one member's keys. Cheap to clone.
@@ -74,6 +77,8 @@ pub struct CwClient {
     creds: Arc<Credentials>,
     /// The keys' fingerprint, hashed once: it keys every cached read.
     fingerprint: Arc<str>,
+    /// Shared by every client of these keys: caps their requests in flight.
+    slots: Arc<Semaphore>,
     stats: Option<Arc<CallStats>>,
     /// Whether GETs may be answered from [`Upstream`]'s recent reads.
     cached: bool,
@@ -100,6 +105,7 @@ impl Upstream {
             .map_err(|e| Error::Invalid(format!("cannot build the HTTP client: {e}")))?;
         let codebase = RwLock::new(cfg.codebase.clone());
         let circuit = cfg.circuit;
+        let in_flight = InFlight::new(cfg.max_in_flight);
         let reads = moka::future::Cache::builder()
             .max_capacity(READ_CACHE_BYTES)
             .weigher(|k: &String, v: &Arc<Raw>| {
@@ -114,14 +120,17 @@ impl Upstream {
             clock_offset: AtomicI64::new(0),
             circuit: Circuit::new(circuit),
             reads,
+            in_flight,
         }))
     }
 
     /// A client acting with `creds`.
     pub fn client(self: &Arc<Self>, creds: Credentials) -> CwClient {
+        let fingerprint: Arc<str> = creds.fingerprint().into();
         CwClient {
             up: self.clone(),
-            fingerprint: creds.fingerprint().into(),
+            slots: self.in_flight.for_key(&fingerprint),
+            fingerprint,
             creds: Arc::new(creds),
             stats: None,
             cached: false,
@@ -398,6 +407,8 @@ impl CwClient {
         body: Option<&Value>,
         forward_only: bool,
     ) -> Result<Raw> {
+        // The semaphore is never closed, so acquiring only fails if it were; then go ahead.
+        let _slot = self.slots.acquire().await.ok();
         let ticket = self.up.circuit.permit()?;
         let r = self.send_now(ep, args, query, body, forward_only).await;
         ticket.finish(r.as_ref().err());

@@ -22,6 +22,7 @@ pub mod config;
 pub mod endpoints;
 pub mod error;
 pub mod http;
+pub mod in_flight;
 pub mod models;
 pub mod patch;
 pub mod query;

@@ -30,14 +30,15 @@ async fn sim() -> RunningSim {
 }
 
 fn client_for(sim: &RunningSim, member: &str) -> cw_client::CwClient {
+    client_with(sim, member, |_| {})
+}
+
+fn client_with(
+    sim: &RunningSim,
+    member: &str,
+    tune: impl FnOnce(&mut Config),
+) -> cw_client::CwClient {
     let creds = sim.credentials();
-    let m = creds["members"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["identifier"] == member)
-        .unwrap()
-        .clone();
     let mut cfg = Config::new(
         Site::parse(creds["site"].as_str().unwrap()).unwrap(),
         "harborview",
@@ -45,11 +46,10 @@ fn client_for(sim: &RunningSim, member: &str) -> cw_client::CwClient {
     );
     cfg.retry.base = Duration::from_millis(20);
     cfg.retry.cap = Duration::from_millis(80);
-    Upstream::new(cfg).unwrap().client(Credentials::new(
-        m["publicKey"].as_str().unwrap(),
-        m["privateKey"].as_str().unwrap(),
-        Some(member),
-    ))
+    tune(&mut cfg);
+    Upstream::new(cfg)
+        .unwrap()
+        .client(sim_credentials(sim, member))
 }
 
 #[tokio::test]
@@ -361,4 +361,63 @@ async fn a_call_counts_what_it_sent_retries_included_and_learns_the_server_clock
         .num_seconds()
         .abs();
     assert!(skew <= 1, "the simulator shares our clock: {skew}");
+}
+
+#[tokio::test]
+async fn one_key_has_at_most_its_cap_in_flight_and_other_keys_are_not_held_up() {
+    let sim = sim().await;
+    let a = client_with(&sim, "jchen", |c| c.max_in_flight = 3);
+    // Another key through the same site (same pool, same caps).
+    let b = a.upstream().client(sim_credentials(&sim, "psharma"));
+    a.system_info().await.unwrap();
+    sim.sim.hooks().clear_requests();
+    sim.sim.hooks().add_fault(Fault {
+        method: Some("GET".into()),
+        path: Some("/system/info".into()),
+        action: FaultAction::Latency { ms: 60 },
+        times: Some(40),
+    });
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        let a = a.clone();
+        set.spawn(async move { a.system_info().await.map(|_| ()) });
+    }
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    b.system_info().await.unwrap();
+    while let Some(r) = set.join_next().await {
+        r.unwrap().unwrap();
+    }
+    let peak = sim.sim.hooks().peak_in_flight();
+    assert!(
+        peak <= 4,
+        "at most 3 for one key plus 1 for the other, saw {peak}"
+    );
+    assert!(peak >= 3, "the cap is used, saw {peak}");
+    // The other key's request was answered while the first key's were still queued: it did
+    // not wait behind them (the log lists requests as they are answered).
+    let order: Vec<String> = sim
+        .sim
+        .hooks()
+        .requests()
+        .iter()
+        .filter_map(|r| r.member.clone())
+        .collect();
+    let at = order.iter().position(|m| m == "psharma").unwrap();
+    assert!(at < 12, "answered as #{at} of {}", order.len());
+}
+
+fn sim_credentials(sim: &RunningSim, member: &str) -> Credentials {
+    let creds = sim.credentials();
+    let m = creds["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["identifier"] == member)
+        .unwrap()
+        .clone();
+    Credentials::new(
+        m["publicKey"].as_str().unwrap(),
+        m["privateKey"].as_str().unwrap(),
+        Some(member),
+    )
 }
