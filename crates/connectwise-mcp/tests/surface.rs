@@ -10,7 +10,7 @@ use serde_json::Value;
 #[test]
 fn every_tool_matches_its_snapshot() {
     for e in Registry::psa().iter() {
-        let tool = serde_json::to_value(&e.tool_structured).unwrap();
+        let tool = serde_json::to_value(e.tool_structured()).unwrap();
         insta::assert_json_snapshot!(e.name().to_string(), tool);
     }
 }
@@ -44,7 +44,7 @@ fn every_tool_is_fully_described() {
     sorted.sort();
     assert_eq!(names, sorted, "listed in a stable order");
     for e in r.iter() {
-        let t = serde_json::to_value(&e.tool_structured).unwrap();
+        let t = serde_json::to_value(e.tool_structured()).unwrap();
         let a = &t["annotations"];
         // Only the hints that differ from the spec's defaults are sent.
         let read_only = a["readOnlyHint"] == true;

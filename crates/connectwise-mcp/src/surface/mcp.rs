@@ -142,7 +142,7 @@ impl ServerHandler for McpServer {
             .tools_for(&caller)
             .map(|e| match self.results {
                 Results::Text => e.tool.clone(),
-                Results::Structured => e.tool_structured.clone(),
+                Results::Structured => e.tool_structured().clone(),
             })
             .collect();
         let mut r = ListToolsResult::with_all_items(tools);
@@ -187,7 +187,7 @@ impl ServerHandler for McpServer {
             .get(name)
             .map(|e| match self.results {
                 Results::Text => e.tool.clone(),
-                Results::Structured => e.tool_structured.clone(),
+                Results::Structured => e.tool_structured().clone(),
             })
     }
 

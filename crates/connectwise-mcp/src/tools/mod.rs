@@ -19,7 +19,7 @@ pub mod render;
 pub mod schema;
 pub mod when;
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rmcp::handler::server::router::tool::{AsyncTool, ToolBase};
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
@@ -222,8 +222,10 @@ type PrepareFn = fn(&JsonObject, JsonObject) -> Result<Prepared, ToolError>;
 pub struct Entry {
     /// As listed by default: no output schema (results are their compact text).
     pub tool: Tool,
-    /// As listed when structured content is on: with its output schema.
-    pub tool_structured: Tool,
+    /// As listed when structured content is on: with its output schema, built on first use
+    /// (output schemas are most of the schema work, and the default text results need none).
+    structured: OnceLock<Tool>,
+    output_schema: fn() -> Option<JsonObject>,
     pub toolset: Toolset,
     /// The least role that may see and call it.
     pub role: Role,
@@ -233,6 +235,15 @@ pub struct Entry {
 impl Entry {
     pub fn name(&self) -> &str {
         &self.tool.name
+    }
+
+    /// The tool as listed when structured content is on: with its output schema.
+    pub fn tool_structured(&self) -> &Tool {
+        self.structured
+            .get_or_init(|| match (self.output_schema)() {
+                Some(o) => self.tool.clone().with_raw_output_schema(Arc::new(o)),
+                None => self.tool.clone(),
+            })
     }
 
     /// Whether it changes anything (its `readOnlyHint` is not true).
@@ -272,7 +283,6 @@ where
     let input = T::input_schema()
         .map(|s| schema::compact(&s))
         .unwrap_or_default();
-    let output = T::output_schema().map(|s| schema::compact(&s));
     let mut tool = Tool::new(
         T::name(),
         T::description().unwrap_or_default(),
@@ -280,14 +290,11 @@ where
     );
     tool.title = T::title();
     tool.annotations = T::annotations();
-    let tool_structured = match output {
-        Some(o) => tool.clone().with_raw_output_schema(Arc::new(o)),
-        None => tool.clone(),
-    };
     let role = required_role(&tool, &T::TOOLSET);
     Entry {
         tool,
-        tool_structured,
+        structured: OnceLock::new(),
+        output_schema: || T::output_schema().map(|s| schema::compact(&s)),
         toolset: T::TOOLSET,
         role,
         prepare: prepare::<T>,
