@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -129,7 +130,7 @@ def run(procs):
                 ("GET", f"{base}/company/companies?conditions={companies}&pageSize=20", None),
                 ("GET", f"{base}/service/tickets?conditions={mine}&pageSize=11", None)]
 
-    rows = []
+    rows, heavy_rows = [], []
     # With the default read cache (2 s), and with none: every call asks ConnectWise.
     for label, extra in (("2 s (default)", {}), ("off", {"CW_READ_CACHE_SECS": "0"})):
         if extra:
@@ -141,8 +142,18 @@ def run(procs):
         upstream = (sim_seq(creds["site"]) - seq0) / m["n"]
         r = wrk(creds["site"], 50, SECONDS, raw, raw_headers)
         rows.append((label, m, r, upstream))
-    heavy = wrk(url, 200, SECONDS * 2, mix, mcp_headers)
-    rss = rss_mib(server.pid)
+        # 200 clients, with the server's memory sampled every second of the run.
+        samples, stop = [], threading.Event()
+        def sample(pid=server.pid):
+            while not stop.wait(1.0):
+                samples.append(rss_mib(pid))
+        t = threading.Thread(target=sample)
+        t.start()
+        heavy = wrk(url, 200, SECONDS * 2, mix, mcp_headers)
+        stop.set()
+        t.join()
+        warm = samples[2:] or samples
+        heavy_rows.append((label, heavy, min(warm), max(warm), rss_mib(server.pid)))
 
     print(f"Mix over {SECONDS} s per run (wrk, 2 threads, loopback; server, simulator and wrk share the machine):\n")
     print("| read cache | MCP calls/s (50 clients) | raw simulator req/s | ratio | MCP p50 ms | raw p50 ms | p50 ratio | upstream requests per call | errors |")
@@ -150,8 +161,11 @@ def run(procs):
     for c, m, r, up in rows:
         print(f"| {c} | {m['rps']:,.0f} | {r['rps']:,.0f} | {m['rps'] / r['rps']:.2f} | {m['p50_ms']:.1f} | {r['p50_ms']:.1f} | "
               f"{m['p50_ms'] / max(r['p50_ms'], 0.001):.1f}× | {up:.2f} | {m['errors'] + m['non2xx']} |")
-    print(f"\n200 clients for {SECONDS * 2} s, read cache off: {heavy['rps']:,.0f} calls/s, p99 {heavy['p99_ms']:.0f} ms, "
-          f"{heavy['errors'] + heavy['non2xx']} errors; server RSS afterwards {rss:.1f} MiB.")
+    print(f"\n200 clients for {SECONDS * 2} s each; server resident memory sampled every second after the first two:\n")
+    print("| read cache | MCP calls/s (200 clients) | p99 ms | errors | RSS min–max during the run | RSS after |")
+    print("|---|---|---|---|---|---|")
+    for c, h, lo, hi, end in heavy_rows:
+        print(f"| {c} | {h['rps']:,.0f} | {h['p99_ms']:.0f} | {h['errors'] + h['non2xx']} | {lo:.1f}–{hi:.1f} MiB | {end:.1f} MiB |")
 
 
 if __name__ == "__main__":
