@@ -27,18 +27,19 @@ static LEAN_ALLOCATOR: extern "C" fn() = {
 };
 
 fn lean_allocator() {
+    use std::os::raw::c_long;
     // (option number, v3's default, ours). An option still at its default was not set by its
     // `MIMALLOC_*` variable (mimalloc reads those itself, without allocating), and the
     // defaults double as a check that the numbering matches the linked mimalloc.
-    const OPTIONS: [(libmimalloc_sys::mi_option_t, i64, i64); 2] = [
+    const OPTIONS: [(libmimalloc_sys::mi_option_t, c_long, c_long); 2] = [
         (4, 2, 0),     // arena_eager_commit
         (15, 1000, 0), // purge_delay, in ms
     ];
     for (option, default, value) in OPTIONS {
         // SAFETY: reads and sets a process-wide tuning value; mimalloc allows both at any time.
-        let current = i64::from(unsafe { libmimalloc_sys::mi_option_get(option) });
+        let current = unsafe { libmimalloc_sys::mi_option_get(option) };
         if current == default {
-            unsafe { libmimalloc_sys::mi_option_set(option, value as _) };
+            unsafe { libmimalloc_sys::mi_option_set(option, value) };
         }
     }
 }

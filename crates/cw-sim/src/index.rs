@@ -70,9 +70,12 @@ fn at(rec: &Value, path: &[String]) -> At {
     }
 }
 
+/// A table (by [`crate::kind::Kind::index`]) and a path in its records.
+type Key = (usize, Vec<String>);
+
 /// Every table's built indexes.
 #[derive(Debug, Default)]
-pub struct Indexes(Mutex<HashMap<(usize, Vec<String>), Arc<PathIndex>>>);
+pub struct Indexes(Mutex<HashMap<Key, Arc<PathIndex>>>);
 
 impl Clone for Indexes {
     /// A copy of the store rebuilds its own indexes when first asked.
