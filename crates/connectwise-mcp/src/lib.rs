@@ -36,6 +36,7 @@ pub mod progress;
 pub mod reconcile;
 pub mod replay;
 pub mod surface;
+pub mod tokens;
 pub mod tools;
 pub mod transport;
 pub mod untrusted;
