@@ -140,8 +140,9 @@ async def server_http(env: dict, args: list[str] | None = None):
 
 
 @asynccontextmanager
-async def connect(transport: str, env: dict, args: list[str] | None = None):
-    """An initialised MCP session to the binary over `transport` (stdio or http)."""
+async def connect(transport: str, env: dict, args: list[str] | None = None, headers: dict | None = None):
+    """An initialised MCP session to the binary over `transport` (stdio or http); `headers`
+    go with every HTTP request (a bearer token, BYOK keys)."""
     if transport == "stdio":
         params = StdioServerParameters(command=BIN, args=args or [], env=env)
         async with stdio_client(params) as (r, w):
@@ -150,17 +151,24 @@ async def connect(transport: str, env: dict, args: list[str] | None = None):
                 yield Session(s)
         return
     async with server_http(env, args) as url:
-        if V2:
-            async with create_mcp_http_client() as http:
-                async with streamable_http_client(url, http_client=http) as streams:
-                    async with ClientSession(streams[0], streams[1]) as s:
-                        await _start(s)
-                        yield Session(s)
-        else:
-            async with streamablehttp_client(url) as (r, w, _):
-                async with ClientSession(r, w) as s:
+        async with session_at(url, headers) as s:
+            yield s
+
+
+@asynccontextmanager
+async def session_at(url: str, headers: dict | None = None):
+    """An initialised MCP session to a running HTTP server."""
+    if V2:
+        async with create_mcp_http_client(headers=headers) as http:
+            async with streamable_http_client(url, http_client=http) as streams:
+                async with ClientSession(streams[0], streams[1]) as s:
                     await _start(s)
                     yield Session(s)
+    else:
+        async with streamablehttp_client(url, headers=headers) as (r, w, _):
+            async with ClientSession(r, w) as s:
+                await _start(s)
+                yield Session(s)
 
 
 async def _start(s: ClientSession):

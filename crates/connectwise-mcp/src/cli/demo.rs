@@ -99,7 +99,8 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "connectwise-mcp".into());
-    transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), move |addr| {
+    let dev = Default::default();
+    transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(
             "\nconnectwise-mcp demo: a simulated ConnectWise PSA tenant (Harborview Technology Partners, {tickets} tickets).\n\

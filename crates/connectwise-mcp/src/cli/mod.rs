@@ -1,4 +1,4 @@
-//! The command line: `connectwise-mcp [serve]`, `demo`, `sim`, `check`.
+//! The command line: `connectwise-mcp [serve]`, `demo`, `sim`, `check`, `token`.
 
 mod check;
 #[cfg(feature = "demo")]
@@ -6,6 +6,7 @@ mod demo;
 mod serve;
 #[cfg(feature = "demo")]
 mod sim;
+mod token;
 
 use std::sync::Arc;
 
@@ -49,6 +50,8 @@ pub enum Command {
     Sim(sim::SimArgs),
     /// Check the configuration and credentials against ConnectWise, with a fix for each failure.
     Check,
+    /// Mint a role token for a shared HTTP deployment and print its server setting.
+    Token(token::TokenArgs),
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -59,6 +62,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         #[cfg(feature = "demo")]
         Some(Command::Sim(a)) => sim::run(a).await,
         Some(Command::Check) => check::run().await,
+        Some(Command::Token(a)) => token::run(a),
         None => serve::run(cli.serve).await,
     }
 }

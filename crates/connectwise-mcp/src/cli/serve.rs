@@ -11,6 +11,7 @@ use crate::auth::{Caller, Role};
 use crate::config::{self, Flags, Serving, Transport};
 use crate::pipeline::Pipeline;
 use crate::surface::mcp::McpServer;
+use crate::tokens::Tokens;
 use crate::transport;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -47,18 +48,31 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     if cw.creds.is_none() {
         tracing::warn!("CW_PUBLIC_KEY/CW_PRIVATE_KEY are not set: tool calls will fail until keys are configured");
     }
+    let tokens = Arc::new(Tokens::from_env(&env)?);
     let upstream = Upstream::new(cw.cfg)?;
     let pipeline = super::pipeline(upstream, cw.creds, serving.timezone, serving.limits.clone());
-    serve_pipeline(pipeline, &serving).await
+    serve_pipeline(pipeline, &serving, tokens).await
 }
 
-/// Serves a pipeline on the configured transport, to the local user.
-pub async fn serve_pipeline(pipeline: Arc<Pipeline>, s: &Serving) -> anyhow::Result<()> {
-    let server = McpServer::new(pipeline, Caller::local(Role::Admin), s.results);
+/// Serves a pipeline on the configured transport: to the local user over stdio (and over
+/// HTTP in dev mode), to each request's token holder over HTTP with role tokens.
+pub async fn serve_pipeline(
+    pipeline: Arc<Pipeline>,
+    s: &Serving,
+    tokens: Arc<Tokens>,
+) -> anyhow::Result<()> {
     match s.transport {
-        Transport::Stdio => transport::stdio::serve(server).await,
+        Transport::Stdio => {
+            let server = McpServer::new(pipeline, Caller::local(Role::Admin), s.results);
+            transport::stdio::serve(server).await
+        }
         Transport::Http => {
-            transport::http::serve(server, SocketAddr::new(s.bind, s.port), |addr| {
+            let server = if tokens.is_empty() {
+                McpServer::new(pipeline, Caller::local(Role::Admin), s.results)
+            } else {
+                McpServer::per_request(pipeline, s.results)
+            };
+            transport::http::serve(server, SocketAddr::new(s.bind, s.port), tokens, |addr| {
                 tracing::info!("MCP endpoint: http://{addr}/mcp")
             })
             .await

@@ -52,28 +52,56 @@ pub enum Results {
     Structured,
 }
 
+/// Who is calling.
+#[derive(Clone)]
+enum Access {
+    /// Always the same caller: the local user (stdio, and HTTP in dev mode).
+    Local(Caller),
+    /// Each request's own, authenticated by the HTTP layer before it reaches MCP.
+    PerRequest,
+}
+
 /// The MCP handler: a cheap clone around the pipeline (rmcp builds one per request when
 /// serving statelessly).
 #[derive(Clone)]
 pub struct McpServer {
     pipeline: Arc<Pipeline>,
-    /// Who calls over this transport: the local user (stdio, and HTTP in dev mode).
-    local: Caller,
+    access: Access,
     results: Results,
 }
 
 impl McpServer {
+    /// A server whose every request comes from `local`.
     pub fn new(pipeline: Arc<Pipeline>, local: Caller, results: Results) -> McpServer {
         McpServer {
             pipeline,
-            local,
+            access: Access::Local(local),
             results,
         }
     }
 
-    /// The caller of a request.
-    fn caller(&self, _ctx: &RequestContext<RoleServer>) -> Caller {
-        self.local.clone()
+    /// A server whose requests carry their own [`Caller`], put there by the HTTP layer
+    /// (role tokens): each request lists and runs what its caller may.
+    pub fn per_request(pipeline: Arc<Pipeline>, results: Results) -> McpServer {
+        McpServer {
+            pipeline,
+            access: Access::PerRequest,
+            results,
+        }
+    }
+
+    /// The caller of a request. A request that reached MCP without one (which the HTTP
+    /// layer does not let happen) may do nothing.
+    fn caller(&self, ctx: &RequestContext<RoleServer>) -> Result<Caller, ErrorData> {
+        match &self.access {
+            Access::Local(c) => Ok(c.clone()),
+            Access::PerRequest => ctx
+                .extensions
+                .get::<axum::http::request::Parts>()
+                .and_then(|p| p.extensions.get::<Caller>())
+                .cloned()
+                .ok_or_else(|| ErrorData::invalid_request("not authenticated", None)),
+        }
     }
 }
 
@@ -136,7 +164,7 @@ impl ServerHandler for McpServer {
         _req: Option<PaginatedRequestParams>,
         ctx: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        let caller = self.caller(&ctx);
+        let caller = self.caller(&ctx)?;
         let tools: Vec<Tool> = self
             .pipeline
             .tools_for(&caller)
@@ -161,7 +189,7 @@ impl ServerHandler for McpServer {
         req: CallToolRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
-        let caller = self.caller(&ctx);
+        let caller = self.caller(&ctx)?;
         let progress = match ctx.meta.get_progress_token() {
             Some(token) => Progress::to(Arc::new(Notifier {
                 peer: ctx.peer.clone(),

@@ -2,10 +2,12 @@
 //! `GET /health`. Served statelessly: every request stands on its own, so nothing about a
 //! caller is kept between requests.
 //!
-//! Until role tokens arrive this runs in dev mode only: full access, no authentication, and
-//! therefore loopback addresses only, with a loud warning.
+//! With role tokens configured every `/mcp` request needs a bearer token ([`super::bearer`]).
+//! Without any, this is dev mode: full access, no authentication, and therefore loopback
+//! addresses only, with a loud warning (also in `/health`).
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use anyhow::{bail, Context};
 use axum::body::Body;
@@ -21,11 +23,13 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use crate::surface::mcp::McpServer;
+use crate::tokens::Tokens;
 
 /// Largest MCP request body accepted.
 const MAX_BODY: usize = 1024 * 1024;
 
-pub fn router(server: McpServer) -> Router {
+pub fn router(server: McpServer, tokens: Arc<Tokens>) -> Router {
+    let dev = tokens.is_empty();
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),
@@ -34,15 +38,27 @@ pub fn router(server: McpServer) -> Router {
             .with_json_response(true)
             .with_max_request_body_bytes(MAX_BODY),
     );
-    Router::new()
+    let mut mcp = Router::new()
         .nest_service("/mcp", mcp)
-        .layer(middleware::from_fn(parse_errors))
-        .route(
-            "/health",
-            get(|| async {
-                Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION")}))
-            }),
-        )
+        .layer(middleware::from_fn(parse_errors));
+    if !dev {
+        // Outermost: no body is read before the caller is known.
+        mcp = mcp.layer(middleware::from_fn_with_state(
+            tokens,
+            super::bearer::require,
+        ));
+    }
+    mcp.route(
+        "/health",
+        get(move || async move {
+            let auth = if dev {
+                "none (DEV MODE: no authentication, full access, loopback only)"
+            } else {
+                "role tokens"
+            };
+            Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION"), "auth": auth}))
+        }),
+    )
 }
 
 /// A POST whose body is empty or not JSON gets JSON-RPC's parse error (-32700) with 400, as
@@ -77,11 +93,13 @@ async fn parse_errors(req: Request, next: Next) -> Response {
 pub async fn serve(
     server: McpServer,
     addr: SocketAddr,
+    tokens: Arc<Tokens>,
     on_ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
-    if !addr.ip().is_loopback() {
+    let dev = tokens.is_empty();
+    if dev && !addr.ip().is_loopback() {
         bail!(
-            "refusing to serve MCP over HTTP on {addr} without authentication: bind a loopback address (--bind 127.0.0.1) until role tokens are configured"
+            "refusing to serve MCP over HTTP on {addr} without authentication: configure role tokens (MCP_TOKENS_VIEWER, MCP_TOKENS_EDITOR, MCP_TOKENS_ADMIN; mint one with `connectwise-mcp token --label NAME`), or bind a loopback address (--bind 127.0.0.1)"
         );
     }
     let listener = match TcpListener::bind(addr).await {
@@ -94,13 +112,20 @@ pub async fn serve(
         Err(e) => return Err(e).with_context(|| format!("cannot listen on {addr}")),
     };
     let local = listener.local_addr()?;
-    tracing::warn!("DEV MODE: MCP over HTTP on http://{local}/mcp with NO authentication and full access; loopback only");
-    eprintln!(
-        "\n*** DEV MODE ***  http://{local}/mcp has NO authentication: anyone on this machine can act\n\
-         with the configured ConnectWise keys. It listens on loopback only. Do not expose it.\n"
-    );
+    if dev {
+        tracing::warn!("DEV MODE: MCP over HTTP on http://{local}/mcp with NO authentication and full access; loopback only");
+        eprintln!(
+            "\n*** DEV MODE ***  http://{local}/mcp has NO authentication: anyone on this machine can act\n\
+             with the configured ConnectWise keys. It listens on loopback only. Do not expose it.\n"
+        );
+    } else {
+        tracing::info!(
+            "MCP over HTTP on http://{local}/mcp with role tokens ({})",
+            tokens.summary()
+        );
+    }
     on_ready(local);
-    axum::serve(listener, router(server))
+    axum::serve(listener, router(server, tokens))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })
