@@ -132,3 +132,69 @@ def test_a_bad_token_list_stops_start_up_naming_the_label_only(sim):
         assert out.returncode != 0
         assert expect in out.stderr, out.stderr
         assert short not in out.stderr + out.stdout and EDITOR not in out.stderr + out.stdout
+
+
+def keys_of(sim, ident):
+    m = sim.member(ident)
+    return {"x-cw-public-key": m["publicKey"], "x-cw-private-key": m["privateKey"], "x-cw-member-id": ident}
+
+
+def test_own_keys_attribute_notes_and_time_to_the_technician(sim):
+    ticket = sim.api("/service/tickets", {"conditions": "closedFlag = false", "pageSize": 1})[0]["id"]
+
+    async def go():
+        env = with_tokens(sim, **{k: v for k, v in sim.env("apisync").items() if k.startswith("CW_")})
+        writers = {}
+        async with server_http(env) as url:
+            for who, headers in (("psharma", {"authorization": f"Bearer {EDITOR}", **keys_of(sim, "psharma")}),
+                                 ("server", {"authorization": f"Bearer {EDITOR}"})):
+                async with session_at(url, headers) as s:
+                    sim.clear()
+                    note = await s.call("cw_add_ticket_note", {"ticket_id": ticket, "text": f"checked by {who}"})
+                    time = await s.call("cw_create_time_entry", {"ticket_id": ticket, "duration_minutes": 15})
+                    mine = await s.call("cw_my_tickets", {"page_size": 1})
+                    assert not note.is_error and not time.is_error and not mine.is_error, (note.text, time.text, mine.text)
+                    writers[who] = sorted({r["member"] for r in sim.requests() if r["method"] == "POST"})
+                    writers[who + " my"] = mine.structured["conditions"]
+        return writers
+
+    w = run(go)
+    assert w["psharma"] == ["psharma"], "the technician's own keys wrote both"
+    assert w["server"] == ["apisync"], "token-only calls use the server's keys"
+    assert "psharma" in w["psharma my"] and "apisync" in w["server my"], "my tools are the keys' member's"
+
+
+def test_client_keys_are_checked_and_follow_CLIENT_CW_KEYS(sim):
+    good = keys_of(sim, "psharma")
+    secret = good["x-cw-private-key"]
+
+    async def go():
+        out = {}
+        env = with_tokens(sim)
+        async with server_http(env) as url:
+            auth = {"authorization": f"Bearer {EDITOR}"}
+            out["bad charset"] = post(url, INIT, {**auth, **good, "x-cw-public-key": "not a key!"})
+            out["half"] = post(url, INIT, {**auth, "x-cw-private-key": secret})
+            out["bad member"] = post(url, INIT, {**auth, **good, "x-cw-member-id": "a b"})
+            out["keys, no token"] = post(url, INIT, good)
+        async with server_http({**env, "CLIENT_CW_KEYS": "disabled"}) as url:
+            out["disabled"] = post(url, INIT, {"authorization": f"Bearer {EDITOR}", **good})
+        async with server_http({**env, "CLIENT_CW_KEYS": "open"}) as url:
+            out["open, keys"] = post(url, INIT, good)
+            out["open, nothing"] = post(url, INIT)
+        bare = {k: v for k, v in env.items() if k not in ("CW_PUBLIC_KEY", "CW_PRIVATE_KEY", "CW_MEMBER_IDENTIFIER")}
+        async with server_http(bare) as url:
+            async with session_at(url, {"authorization": f"Bearer {VIEWER}"}) as s:
+                out["no keys anywhere"] = await s.call("cw_list_priorities", {})
+        return out
+
+    o = run(go)
+    for case, name in (("bad charset", "x-cw-public-key"), ("half", "x-cw-public-key"), ("bad member", "x-cw-member-id")):
+        status, _, body = o[case]
+        assert status == 400 and name in body, (case, body)
+        assert secret not in body and "not a key!" not in body
+    assert o["keys, no token"][0] == 401, "keys need a token by default"
+    assert o["disabled"][0] == 400 and "CLIENT_CW_KEYS=disabled" in o["disabled"][2]
+    assert o["open, keys"][0] == 200 and o["open, nothing"][0] == 401
+    r = o["no keys anywhere"]
+    assert r.is_error and "x-cw-public-key" in r.text, r.text

@@ -15,6 +15,7 @@
 //! | `CW_READ_ONLY`, `CW_TOOLSETS` | upper bounds on the tools offered |
 //! | `MCP_STRUCTURED_CONTENT` | results as `structuredContent` (and the same JSON as text) instead of compact text |
 //! | `TRANSPORT`, `PORT`, `BIND` | how and where to serve |
+//! | `MCP_TOKENS_*`, `CLIENT_CW_KEYS` | role tokens and client keys over HTTP ([`crate::tokens`]) |
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -90,6 +91,32 @@ pub struct Serving {
     pub timezone: Tz,
     pub limits: Limits,
     pub results: Results,
+}
+
+/// Whether HTTP clients may bring their own ConnectWise keys (`CLIENT_CW_KEYS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientKeys {
+    /// With a role token (the default): the token says what they may, the keys act.
+    #[default]
+    WithToken,
+    /// Keys alone admit a caller (as an editor); ConnectWise decides what the keys may do.
+    Open,
+    /// Never: every call uses the server's keys.
+    Disabled,
+}
+
+pub fn client_keys(env: Env) -> Result<ClientKeys, ConfigError> {
+    match var(env, &["CLIENT_CW_KEYS"]).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(ClientKeys::WithToken),
+        Some(v) => match v.as_str() {
+            "with-token" => Ok(ClientKeys::WithToken),
+            "open" => Ok(ClientKeys::Open),
+            "disabled" => Ok(ClientKeys::Disabled),
+            _ => Err(ConfigError(format!(
+                "CLIENT_CW_KEYS is `{v}`; use with-token (the default), open or disabled"
+            ))),
+        },
+    }
 }
 
 /// Reads the ConnectWise settings (what `serve` and `check` share).

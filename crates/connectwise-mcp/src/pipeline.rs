@@ -175,7 +175,7 @@ impl Pipeline {
             Err(e) => return (Err(e), None),
         };
         let Some(creds) = caller.creds.clone().or_else(|| self.server_creds.clone()) else {
-            return (Err(ToolError::Setup("No ConnectWise API keys are configured: set CW_PUBLIC_KEY and CW_PRIVATE_KEY (an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
+            return (Err(ToolError::Setup("No ConnectWise API keys: this server has none configured (CW_PUBLIC_KEY and CW_PRIVATE_KEY), so send your own with the request (x-cw-public-key, x-cw-private-key and x-cw-member-id headers; an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
         };
         let client = self.upstream.client(creds).observed(stats.clone());
         let fingerprint = client.fingerprint().to_string();

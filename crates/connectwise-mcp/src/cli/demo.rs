@@ -99,7 +99,10 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
     let exe = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "connectwise-mcp".into());
-    let dev = Default::default();
+    let dev = std::sync::Arc::new(transport::access::HttpAccess {
+        tokens: Default::default(),
+        client_keys: Default::default(),
+    });
     transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(

@@ -13,6 +13,7 @@ use crate::pipeline::Pipeline;
 use crate::surface::mcp::McpServer;
 use crate::tokens::Tokens;
 use crate::transport;
+use crate::transport::access::HttpAccess;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
@@ -48,18 +49,21 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     if cw.creds.is_none() {
         tracing::warn!("CW_PUBLIC_KEY/CW_PRIVATE_KEY are not set: tool calls will fail until keys are configured");
     }
-    let tokens = Arc::new(Tokens::from_env(&env)?);
+    let access = Arc::new(HttpAccess {
+        tokens: Tokens::from_env(&env)?,
+        client_keys: config::client_keys(&env)?,
+    });
     let upstream = Upstream::new(cw.cfg)?;
     let pipeline = super::pipeline(upstream, cw.creds, serving.timezone, serving.limits.clone());
-    serve_pipeline(pipeline, &serving, tokens).await
+    serve_pipeline(pipeline, &serving, access).await
 }
 
 /// Serves a pipeline on the configured transport: to the local user over stdio (and over
-/// HTTP in dev mode), to each request's token holder over HTTP with role tokens.
+/// HTTP in dev mode), over HTTP to whoever each request's token and keys say it is.
 pub async fn serve_pipeline(
     pipeline: Arc<Pipeline>,
     s: &Serving,
-    tokens: Arc<Tokens>,
+    access: Arc<HttpAccess>,
 ) -> anyhow::Result<()> {
     match s.transport {
         Transport::Stdio => {
@@ -67,12 +71,8 @@ pub async fn serve_pipeline(
             transport::stdio::serve(server).await
         }
         Transport::Http => {
-            let server = if tokens.is_empty() {
-                McpServer::new(pipeline, Caller::local(Role::Admin), s.results)
-            } else {
-                McpServer::per_request(pipeline, s.results)
-            };
-            transport::http::serve(server, SocketAddr::new(s.bind, s.port), tokens, |addr| {
+            let server = McpServer::per_request(pipeline, s.results);
+            transport::http::serve(server, SocketAddr::new(s.bind, s.port), access, |addr| {
                 tracing::info!("MCP endpoint: http://{addr}/mcp")
             })
             .await

@@ -22,14 +22,14 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use serde_json::json;
 use tokio::net::TcpListener;
 
+use super::access::{self, HttpAccess};
 use crate::surface::mcp::McpServer;
-use crate::tokens::Tokens;
 
 /// Largest MCP request body accepted.
 const MAX_BODY: usize = 1024 * 1024;
 
-pub fn router(server: McpServer, tokens: Arc<Tokens>) -> Router {
-    let dev = tokens.is_empty();
+pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
+    let dev = access.dev();
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),
@@ -38,17 +38,12 @@ pub fn router(server: McpServer, tokens: Arc<Tokens>) -> Router {
             .with_json_response(true)
             .with_max_request_body_bytes(MAX_BODY),
     );
-    let mut mcp = Router::new()
+    Router::new()
         .nest_service("/mcp", mcp)
-        .layer(middleware::from_fn(parse_errors));
-    if !dev {
+        .layer(middleware::from_fn(parse_errors))
         // Outermost: no body is read before the caller is known.
-        mcp = mcp.layer(middleware::from_fn_with_state(
-            tokens,
-            super::bearer::require,
-        ));
-    }
-    mcp.route(
+        .layer(middleware::from_fn_with_state(access, access::admit))
+        .route(
         "/health",
         get(move || async move {
             let auth = if dev {
@@ -93,10 +88,10 @@ async fn parse_errors(req: Request, next: Next) -> Response {
 pub async fn serve(
     server: McpServer,
     addr: SocketAddr,
-    tokens: Arc<Tokens>,
+    access: Arc<HttpAccess>,
     on_ready: impl FnOnce(SocketAddr),
 ) -> anyhow::Result<()> {
-    let dev = tokens.is_empty();
+    let dev = access.dev();
     if dev && !addr.ip().is_loopback() {
         bail!(
             "refusing to serve MCP over HTTP on {addr} without authentication: configure role tokens (MCP_TOKENS_VIEWER, MCP_TOKENS_EDITOR, MCP_TOKENS_ADMIN; mint one with `connectwise-mcp token --label NAME`), or bind a loopback address (--bind 127.0.0.1)"
@@ -121,11 +116,11 @@ pub async fn serve(
     } else {
         tracing::info!(
             "MCP over HTTP on http://{local}/mcp with role tokens ({})",
-            tokens.summary()
+            access.tokens.summary()
         );
     }
     on_ready(local);
-    axum::serve(listener, router(server, tokens))
+    axum::serve(listener, router(server, access))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -1,5 +1,5 @@
 //! How MCP reaches the server: stdio for a local client, streamable HTTP for shared use.
 
-pub mod bearer;
+pub mod access;
 pub mod http;
 pub mod stdio;

@@ -1,0 +1,180 @@
+//! Who an HTTP request comes from, decided before its body is read: a role token
+//! (`Authorization: Bearer`, RFC 6750) and, optionally, the technician's own ConnectWise keys
+//! (`x-cw-public-key`, `x-cw-private-key`, `x-cw-member-id`, as seed 000 names them), read on
+//! every request since the 2026-07-28 protocol has no session to hang them on. The resulting
+//! [`Caller`] rides on the request to the MCP surface, which lists and runs only what it may.
+//!
+//! Only the keys come from a client: site, company and clientId are the server's. A bad header
+//! is a 400 that names the header and never repeats its value.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cw_client::Credentials;
+use serde_json::json;
+
+use crate::auth::{Caller, Principal, Role};
+use crate::config::ClientKeys;
+use crate::tokens::Tokens;
+
+const REALM: &str = "connectwise-mcp";
+const PUBLIC_KEY: &str = "x-cw-public-key";
+const PRIVATE_KEY: &str = "x-cw-private-key";
+const MEMBER_ID: &str = "x-cw-member-id";
+
+/// How this server admits HTTP callers.
+pub struct HttpAccess {
+    pub tokens: Tokens,
+    pub client_keys: ClientKeys,
+}
+
+impl HttpAccess {
+    /// No tokens: dev mode.
+    pub fn dev(&self) -> bool {
+        self.tokens.is_empty()
+    }
+}
+
+/// Why a request is turned away.
+enum Refusal {
+    /// 400: a header is wrong.
+    BadRequest(String),
+    /// 401: no token, or an unknown one (`Some("invalid_token")`).
+    Unauthorized(Option<&'static str>, &'static str),
+}
+
+/// Middleware: puts the request's [`Caller`] on it, or answers 400 / 401.
+pub async fn admit(
+    State(access): State<Arc<HttpAccess>>,
+    mut req: Request,
+    next: Next,
+) -> Response {
+    match caller(&access, req.headers()) {
+        Ok(c) => {
+            req.extensions_mut().insert(c);
+            next.run(req).await
+        }
+        Err(Refusal::BadRequest(m)) => bad_request(&m),
+        Err(Refusal::Unauthorized(e, d)) => unauthorized(e, d),
+    }
+}
+
+fn caller(access: &HttpAccess, h: &HeaderMap) -> Result<Caller, Refusal> {
+    let creds = client_keys(access.client_keys, h)?;
+    if access.dev() {
+        // Loopback only; the local user, with their own keys if they sent them.
+        return Ok(Caller {
+            principal: Principal::local(Role::Admin),
+            creds,
+        });
+    }
+    let presented = h
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            let (scheme, rest) = v.split_once(' ')?;
+            scheme.eq_ignore_ascii_case("bearer").then(|| rest.trim())
+        });
+    match (presented, creds) {
+        (Some(token), creds) => match access.tokens.authenticate(token) {
+            Some(principal) => Ok(Caller { principal, creds }),
+            None => Err(Refusal::Unauthorized(
+                Some("invalid_token"),
+                "The bearer token is not one this server knows; ask its administrator for a valid one.",
+            )),
+        },
+        // CLIENT_CW_KEYS=open: the keys are the credential; ConnectWise decides what they may.
+        (None, Some(creds)) if access.client_keys == ClientKeys::Open => Ok(Caller {
+            principal: Principal {
+                label: format!("keys:{}", creds.fingerprint()),
+                role: Role::Editor,
+            },
+            creds: Some(creds),
+        }),
+        (None, _) => Err(Refusal::Unauthorized(
+            None,
+            "Send Authorization: Bearer <token>; an administrator issues tokens with `connectwise-mcp token`.",
+        )),
+    }
+}
+
+/// The caller's own ConnectWise keys, when sent and allowed.
+fn client_keys(mode: ClientKeys, h: &HeaderMap) -> Result<Option<Credentials>, Refusal> {
+    let public = header(h, PUBLIC_KEY)?;
+    let private = header(h, PRIVATE_KEY)?;
+    let member = header(h, MEMBER_ID)?;
+    if public.is_none() && private.is_none() && member.is_none() {
+        return Ok(None);
+    }
+    if mode == ClientKeys::Disabled {
+        return Err(Refusal::BadRequest(
+            "This server does not accept ConnectWise keys from clients (CLIENT_CW_KEYS=disabled): leave out the x-cw-* headers; calls use the server's keys.".into(),
+        ));
+    }
+    let (Some(public), Some(private)) = (public, private) else {
+        return Err(Refusal::BadRequest(
+            "Send both x-cw-public-key and x-cw-private-key (and x-cw-member-id for the \"my\" tools), or none of them.".into(),
+        ));
+    };
+    for (name, value) in [(PUBLIC_KEY, public), (PRIVATE_KEY, private)] {
+        if !(8..=128).contains(&value.len()) || !value.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(Refusal::BadRequest(format!(
+                "{name} is not a ConnectWise API key: keys are 8 to 128 letters and digits (ConnectWise → My Account → API Keys)."
+            )));
+        }
+    }
+    if let Some(m) = member {
+        if m.is_empty()
+            || m.len() > 64
+            || !m
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._@-".contains(c))
+        {
+            return Err(Refusal::BadRequest(
+            "x-cw-member-id is not a member identifier: 1 to 64 letters, digits or . _ @ - (e.g. JSmith).".into(),
+            ));
+        }
+    }
+    Ok(Some(Credentials::new(public, private, member)))
+}
+
+/// A header as text; one that is not visible ASCII is refused without echoing it.
+fn header<'h>(h: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, Refusal> {
+    match h.get(name) {
+        None => Ok(None),
+        Some(v) => v.to_str().map(|s| Some(s.trim())).map_err(|_| {
+            Refusal::BadRequest(format!(
+                "{name} holds characters a ConnectWise value cannot have."
+            ))
+        }),
+    }
+}
+
+fn bad_request(message: &str) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": "invalid_request", "error_description": message})),
+    )
+        .into_response()
+}
+
+fn unauthorized(error: Option<&str>, description: &str) -> Response {
+    let challenge = match error {
+        Some(e) => format!("Bearer realm=\"{REALM}\", error=\"{e}\""),
+        None => format!("Bearer realm=\"{REALM}\""),
+    };
+    let mut r = (
+        StatusCode::UNAUTHORIZED,
+        Json(json!({"error": error.unwrap_or("unauthorized"), "error_description": description})),
+    )
+        .into_response();
+    if let Ok(v) = HeaderValue::from_str(&challenge) {
+        r.headers_mut().insert(WWW_AUTHENTICATE, v);
+    }
+    r
+}
