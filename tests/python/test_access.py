@@ -198,3 +198,53 @@ def test_client_keys_are_checked_and_follow_CLIENT_CW_KEYS(sim):
     assert o["open, keys"][0] == 200 and o["open, nothing"][0] == 401
     r = o["no keys anywhere"]
     assert r.is_error and "x-cw-public-key" in r.text, r.text
+
+
+def test_audit_trail_and_logs_hold_no_secret_and_no_note_text(sim, tmp_path):
+    """A whole shared-deployment scenario at RUST_LOG=trace, with recognisable token, key and
+    note values: the audit trail has one redacted line per call, and no secret or note text
+    appears in it, in stdout or stderr, or in any result."""
+    ticket = sim.api("/service/tickets", {"conditions": "closedFlag = false", "pageSize": 1})[0]["id"]
+    keys = keys_of(sim, "psharma")
+    note_text = "NOTE-TEXT-CANARY the customer's VPN password is hunter2"
+    trail = tmp_path / "audit.jsonl"
+    err_path = tmp_path / "stderr.log"
+    env = with_tokens(sim, MCP_AUDIT_LOG=str(trail), RUST_LOG="trace")
+    results = []
+
+    async def go():
+        with open(err_path, "w") as err:
+            proc = subprocess.Popen([BIN, "--transport", "http", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+            try:
+                url = None
+                for _ in range(200):
+                    m = re.search(r"MCP endpoint: (http://\S+/mcp)", err_path.read_text())
+                    if m:
+                        url = m.group(1)
+                        break
+                    await __import__("anyio").sleep(0.05)
+                assert url, "the server did not start"
+                async with session_at(url, {"authorization": f"Bearer {EDITOR}", **keys}) as s:
+                    results.append(await s.call("cw_add_ticket_note", {"ticket_id": ticket, "text": note_text}))
+                    results.append(await s.call("cw_get_ticket", {"ticket_id": ticket}))
+                    results.append(await s.call("cw_search_tickets", {"text": "printer"}))
+                results.append(post(url, INIT, {"authorization": "Bearer " + VIEWER + "x"}))
+            finally:
+                proc.kill()
+                out = proc.communicate()[0]
+        return out
+
+    stdout = run(go)
+    lines = [json.loads(l) for l in trail.read_text().splitlines()]
+    assert [l["tool"] for l in lines] == ["cw_add_ticket_note", "cw_get_ticket", "cw_search_tickets"]
+    first = lines[0]
+    assert first["principal"] == "eddie" and first["role"] == "editor" and first["member"] == "psharma"
+    assert first["outcome"] == "ok" and first["upstream_requests"] >= 1 and first["upstream_status"] == 201
+    assert first["arguments"]["ticket_id"] == ticket
+    assert first["arguments"]["text"] == f"[redacted: {len(note_text)} chars]"
+    assert len(first["key_fingerprint"]) == 16
+    assert (trail.stat().st_mode & 0o777) == 0o600
+    everything = trail.read_text() + err_path.read_text() + stdout
+    for secret in (EDITOR, VIEWER, keys["x-cw-public-key"], keys["x-cw-private-key"], "hunter2", "NOTE-TEXT-CANARY"):
+        assert secret not in everything, f"{secret[:6]}… leaked"
+    assert "tool call" in err_path.read_text(), "the scenario was logged"

@@ -16,6 +16,7 @@
 //! | `MCP_STRUCTURED_CONTENT` | results as `structuredContent` (and the same JSON as text) instead of compact text |
 //! | `TRANSPORT`, `PORT`, `BIND` | how and where to serve |
 //! | `MCP_TOKENS_*`, `CLIENT_CW_KEYS` | role tokens and client keys over HTTP ([`crate::tokens`]) |
+//! | `MCP_AUDIT_LOG` | the audit trail's file ([`crate::audit`]) |
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -117,6 +118,11 @@ pub fn client_keys(env: Env) -> Result<ClientKeys, ConfigError> {
             ))),
         },
     }
+}
+
+/// Where the audit trail goes (`MCP_AUDIT_LOG`), if anywhere.
+pub fn audit_log(env: Env) -> Option<std::path::PathBuf> {
+    var(env, &["MCP_AUDIT_LOG"]).map(std::path::PathBuf::from)
 }
 
 /// Reads the ConnectWise settings (what `serve` and `check` share).

@@ -13,7 +13,7 @@ use cw_client::{CallStats, Credentials, Upstream};
 use rmcp::model::JsonObject;
 use sha2::{Digest, Sha256};
 
-use crate::audit::Audit;
+use crate::audit::{Audit, CallRecord};
 use crate::auth::Caller;
 use crate::context::{Ctx, Shared};
 use crate::errors::ToolError;
@@ -139,6 +139,7 @@ impl Pipeline {
     ) -> Outcome {
         let started = Instant::now();
         let stats = Arc::new(CallStats::default());
+        let recorded = args.clone();
         let (result, replayed) = self.run(caller, name, args, &stats, progress.clone()).await;
         progress.finish();
         let upstream_status = match &result {
@@ -153,7 +154,15 @@ impl Pipeline {
             upstream_status,
             duration: started.elapsed(),
         };
-        self.audit.record(caller, &outcome);
+        let creds = caller.creds.as_ref().or(self.server_creds.as_ref());
+        let fingerprint = creds.map(Credentials::fingerprint);
+        self.audit.record(&CallRecord {
+            caller,
+            outcome: &outcome,
+            args: &recorded,
+            fingerprint: fingerprint.as_deref(),
+            member: creds.and_then(|c| c.member_identifier.as_deref()),
+        });
         outcome
     }
 

@@ -87,6 +87,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         Some(creds),
         serving.timezone,
         serving.limits,
+        None,
     );
     let server = McpServer::new(pipeline, Caller::local(Role::Admin), serving.results);
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));

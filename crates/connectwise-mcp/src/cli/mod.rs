@@ -14,7 +14,7 @@ use chrono_tz::Tz;
 use clap::{Parser, Subcommand};
 use cw_client::{Credentials, Upstream};
 
-use crate::audit::LogLine;
+use crate::audit::{Audit, Both, JsonLines, LogLine};
 use crate::context::Shared;
 use crate::pipeline::{Limits, Parts, Pipeline};
 use crate::replay;
@@ -68,26 +68,37 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 /// Logs go to stderr: stdout carries protocol messages or the simulator's credentials line.
-/// `RUST_LOG` picks the level (info by default).
+/// `RUST_LOG` picks the level (info by default). rmcp prints whole requests and results (tool
+/// arguments, note text, customer data) at debug and trace, so its events below info are
+/// dropped whatever `RUST_LOG` says.
 pub fn init_logging() {
-    tracing_subscriber::fmt()
+    use tracing_subscriber::filter::filter_fn;
+    use tracing_subscriber::prelude::*;
+    let env = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
+    let no_payloads =
+        filter_fn(|m| !(m.target().starts_with("rmcp") && *m.level() > tracing::Level::INFO));
+    let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG)),
-        )
-        .init();
+        .with_filter(env)
+        .with_filter(no_payloads);
+    tracing_subscriber::registry().with(fmt).init();
 }
 
 /// The pipeline every command serves: the PSA tools, in-process caches and replay store, and
-/// one log line per call.
+/// one log line per call (plus the audit trail when `audit` is given).
 fn pipeline(
     upstream: Arc<Upstream>,
     server_creds: Option<Credentials>,
     timezone: Tz,
     limits: Limits,
+    audit: Option<JsonLines>,
 ) -> Arc<Pipeline> {
+    let audit: Arc<dyn Audit> = match audit {
+        Some(trail) => Arc::new(Both(LogLine, trail)),
+        None => Arc::new(LogLine),
+    };
     Pipeline::new(Parts {
         registry: Registry::psa(),
         shared: Shared::new(timezone),
@@ -95,6 +106,6 @@ fn pipeline(
         server_creds,
         limits,
         replay: Arc::new(replay::Local::new()),
-        audit: Arc::new(LogLine),
+        audit,
     })
 }

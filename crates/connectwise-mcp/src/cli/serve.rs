@@ -4,9 +4,11 @@
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
+use anyhow::Context;
 use clap::Args;
 use cw_client::Upstream;
 
+use crate::audit::JsonLines;
 use crate::auth::{Caller, Role};
 use crate::config::{self, Flags, Serving, Transport};
 use crate::pipeline::Pipeline;
@@ -54,7 +56,22 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         client_keys: config::client_keys(&env)?,
     });
     let upstream = Upstream::new(cw.cfg)?;
-    let pipeline = super::pipeline(upstream, cw.creds, serving.timezone, serving.limits.clone());
+    let audit = match config::audit_log(&env) {
+        Some(path) => Some(JsonLines::open(&path).with_context(|| {
+            format!(
+                "cannot open the audit trail MCP_AUDIT_LOG={}: give a writable file path",
+                path.display()
+            )
+        })?),
+        None => None,
+    };
+    let pipeline = super::pipeline(
+        upstream,
+        cw.creds,
+        serving.timezone,
+        serving.limits.clone(),
+        audit,
+    );
     serve_pipeline(pipeline, &serving, access).await
 }
 
