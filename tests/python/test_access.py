@@ -248,3 +248,37 @@ def test_audit_trail_and_logs_hold_no_secret_and_no_note_text(sim, tmp_path):
     for secret in (EDITOR, VIEWER, keys["x-cw-public-key"], keys["x-cw-private-key"], "hunter2", "NOTE-TEXT-CANARY"):
         assert secret not in everything, f"{secret[:6]}… leaked"
     assert "tool call" in err_path.read_text(), "the scenario was logged"
+
+
+def test_customer_contact_follows_MCP_CUSTOMER_CONTACT_and_writes_nothing_when_refused(sim):
+    ticket = sim.api("/service/tickets", {"conditions": "closedFlag = false", "pageSize": 1})[0]["id"]
+
+    async def go():
+        out = {}
+        async with server_http(with_tokens(sim, MCP_CUSTOMER_CONTACT="admin")) as url:
+            for role, token in (("editor", EDITOR), ("admin", ADMIN)):
+                async with session_at(url, {"authorization": f"Bearer {token}"}) as s:
+                    for case, args in (("notify", {"notify": True}), ("discussion", {"visibility": "discussion"}),
+                                       ("internal", {})):
+                        sim.clear()
+                        before = len(sim.outbox())
+                        r = await s.call("cw_add_ticket_note", {"ticket_id": ticket, "text": f"{role} {case}", **args})
+                        posts = [q for q in sim.requests() if q["method"] == "POST"]
+                        out[(role, case)] = (r.is_error, r.text, len(posts), len(sim.outbox()) - before)
+        async with server_http(with_tokens(sim, MCP_CUSTOMER_CONTACT="never")) as url:
+            async with session_at(url, {"authorization": f"Bearer {ADMIN}"}) as s:
+                r = await s.call("cw_add_ticket_note", {"ticket_id": ticket, "text": "never", "notify": True})
+                out["never"] = (r.is_error, r.text)
+        return out
+
+    o = run(go)
+    for case in ("notify", "discussion"):
+        err, text, posts, mails = o[("editor", case)]
+        assert err and "MCP_CUSTOMER_CONTACT=admin" in text and posts == 0 and mails == 0, (case, text)
+    err, _, posts, _ = o[("editor", "internal")]
+    assert not err and posts == 1, "internal notes stay open to editors"
+    err, text, posts, mails = o[("admin", "notify")]
+    assert not err and posts == 1 and mails == 1, text
+    assert not o[("admin", "discussion")][0]
+    err, text = o["never"]
+    assert err and "MCP_CUSTOMER_CONTACT=never" in text

@@ -35,6 +35,9 @@ pub struct Principal {
     /// A human label for the audit trail ("local", "alice").
     pub label: String,
     pub role: Role,
+    /// The machine's own user (stdio, or HTTP in dev mode, loopback only): shared-deployment
+    /// policies such as customer contact do not apply.
+    pub local: bool,
 }
 
 impl Principal {
@@ -43,6 +46,7 @@ impl Principal {
         Principal {
             label: "local".into(),
             role,
+            local: true,
         }
     }
 }

@@ -25,6 +25,7 @@ use chrono_tz::Tz;
 use clap::ValueEnum;
 use cw_client::{Config as CwConfig, Credentials, Site};
 
+use crate::auth::Role;
 use crate::pipeline::Limits;
 use crate::surface::mcp::Results;
 use crate::tools::{Toolset, TOOLSETS};
@@ -115,6 +116,21 @@ pub fn client_keys(env: Env) -> Result<ClientKeys, ConfigError> {
             "disabled" => Ok(ClientKeys::Disabled),
             _ => Err(ConfigError(format!(
                 "CLIENT_CW_KEYS is `{v}`; use with-token (the default), open or disabled"
+            ))),
+        },
+    }
+}
+
+/// The least role that may contact customers over HTTP (`MCP_CUSTOMER_CONTACT`).
+fn customer_contact(env: Env) -> Result<Option<Role>, ConfigError> {
+    match var(env, &["MCP_CUSTOMER_CONTACT"]).map(|v| v.to_ascii_lowercase()) {
+        None => Ok(Some(Role::Editor)),
+        Some(v) => match v.as_str() {
+            "editor" => Ok(Some(Role::Editor)),
+            "admin" => Ok(Some(Role::Admin)),
+            "never" => Ok(None),
+            _ => Err(ConfigError(format!(
+                "MCP_CUSTOMER_CONTACT is `{v}`; use editor (the default), admin or never"
             ))),
         },
     }
@@ -298,6 +314,7 @@ pub fn serving(env: Env, flags: &Flags) -> Result<Serving, ConfigError> {
             read_only: flags.read_only || flag(env, "CW_READ_ONLY")?,
             toolsets: toolsets(env)?,
             deadline: secs(env, "CW_CALL_TIMEOUT_SECS", Limits::DEADLINE)?,
+            customer_contact: customer_contact(env)?,
         },
         results: if flag(env, "MCP_STRUCTURED_CONTENT")? {
             Results::Structured

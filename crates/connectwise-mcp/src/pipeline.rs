@@ -14,7 +14,7 @@ use rmcp::model::JsonObject;
 use sha2::{Digest, Sha256};
 
 use crate::audit::{Audit, CallRecord};
-use crate::auth::Caller;
+use crate::auth::{Caller, Role};
 use crate::context::{Ctx, Shared};
 use crate::errors::ToolError;
 use crate::outcome::Outcome;
@@ -34,6 +34,9 @@ pub struct Limits {
     /// How long a tool call may take, retries and backoff included (`CW_CALL_TIMEOUT_SECS`):
     /// under the usual MCP client timeout (60 s), so the model hears why rather than nothing.
     pub deadline: Duration,
+    /// The least role that may contact the customer (`notify: true`, a discussion or
+    /// resolution note) on a shared deployment; `None`: nobody (`MCP_CUSTOMER_CONTACT`).
+    pub customer_contact: Option<Role>,
 }
 
 impl Limits {
@@ -45,6 +48,7 @@ impl Limits {
             read_only: false,
             toolsets: crate::tools::TOOLSETS.to_vec(),
             deadline: Limits::DEADLINE,
+            customer_contact: Some(Role::Editor),
         }
     }
 }
@@ -122,6 +126,33 @@ impl Pipeline {
         }
     }
 
+    /// Why this call may not contact the customer, if it would and the policy says no.
+    fn customer_contact(&self, caller: &Caller, args: &JsonObject) -> Option<ToolError> {
+        let notifies = args.get("notify").and_then(|v| v.as_bool()) == Some(true);
+        let visible = args
+            .get("visibility")
+            .and_then(|v| v.as_str())
+            .is_some_and(|v| {
+                v.eq_ignore_ascii_case("discussion") || v.eq_ignore_ascii_case("resolution")
+            });
+        let p = &caller.principal;
+        if p.local || !(notifies || visible) {
+            return None;
+        }
+        let what = "Contacting the customer (notify: true, or a discussion or resolution note)";
+        let fix = "leave notify off and keep the note internal, or ask an administrator";
+        match self.limits.customer_contact {
+            Some(least) if p.role >= least => None,
+            Some(least) => Some(ToolError::Denied(format!(
+                "{what} is for {}s and above on this server (MCP_CUSTOMER_CONTACT={}); you are a {}: {fix}. Nothing was written.",
+                least.name(), least.name(), p.role.name()
+            ))),
+            None => Some(ToolError::Denied(format!(
+                "{what} is turned off on this server (MCP_CUSTOMER_CONTACT=never): {fix}. Nothing was written."
+            ))),
+        }
+    }
+
     /// Runs one call.
     pub async fn call(&self, caller: &Caller, name: &str, args: JsonObject) -> Outcome {
         self.call_reporting(caller, name, args, Progress::none())
@@ -178,6 +209,9 @@ impl Pipeline {
         let Some(entry) = self.registry.get(name).filter(|e| self.allows(caller, e)) else {
             return (Err(self.unavailable(caller, name)), None);
         };
+        if let Some(refusal) = self.customer_contact(caller, &args) {
+            return (Err(refusal), None);
+        }
         // Validate.
         let prepared = match entry.prepare(args) {
             Ok(p) => p,

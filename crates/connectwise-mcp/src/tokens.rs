@@ -124,6 +124,7 @@ impl Tokens {
         found.map(|e| Principal {
             label: e.label.clone(),
             role: e.role,
+            local: false,
         })
     }
 }

@@ -93,6 +93,7 @@ fn caller(access: &HttpAccess, h: &HeaderMap) -> Result<Caller, Refusal> {
             principal: Principal {
                 label: format!("keys:{}", creds.fingerprint()),
                 role: Role::Editor,
+                local: false,
             },
             creds: Some(creds),
         }),

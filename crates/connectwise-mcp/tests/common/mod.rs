@@ -94,6 +94,7 @@ pub fn caller(role: Role) -> Caller {
         principal: Principal {
             label: format!("test-{}", role.name()),
             role,
+            local: false,
         },
         creds: None,
     }
