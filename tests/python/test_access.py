@@ -282,3 +282,30 @@ def test_customer_contact_follows_MCP_CUSTOMER_CONTACT_and_writes_nothing_when_r
     assert not o[("admin", "discussion")][0]
     err, text = o["never"]
     assert err and "MCP_CUSTOMER_CONTACT=never" in text
+
+
+def test_foreign_origins_and_oversize_bodies_are_refused_before_anything_runs(sim):
+    async def go():
+        out = {}
+        auth = {"authorization": f"Bearer {VIEWER}"}
+        async with server_http(with_tokens(sim)) as url:
+            sim.clear()
+            out["evil origin"] = post(url, INIT, {**auth, "origin": "https://evil.example"})
+            out["local origin"] = post(url, INIT, {**auth, "origin": "http://localhost:6274"})
+            big = rpc("tools/call", {"name": "cw_search_tickets", "arguments": {"text": "x" * (300 * 1024)}})
+            out["big"] = post(url, big, auth)
+            out["requests"] = sim.requests()
+        async with server_http(with_tokens(sim, MCP_ALLOWED_ORIGINS="https://owui.example.com:443")) as url:
+            out["listed origin"] = post(url, INIT, {**auth, "origin": "https://owui.example.com"})
+            out["unlisted local"] = post(url, INIT, {**auth, "origin": "http://localhost:6274"})
+        async with server_http(sim.env()) as url:  # dev mode keeps Host checks
+            out["dev evil host"] = post(url, INIT, {"host": "evil.example"})
+        return out
+
+    o = run(go)
+    assert o["evil origin"][0] == 403, o["evil origin"]
+    assert o["local origin"][0] == 200
+    assert o["big"][0] == 413
+    assert not o["requests"], "nothing reached ConnectWise"
+    assert o["listed origin"][0] == 200 and o["unlisted local"][0] == 403
+    assert o["dev evil host"][0] == 403

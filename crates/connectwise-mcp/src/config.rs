@@ -136,6 +136,17 @@ fn customer_contact(env: Env) -> Result<Option<Role>, ConfigError> {
     }
 }
 
+/// A comma-separated list setting, if set.
+pub fn list(env: Env, name: &str) -> Option<Vec<String>> {
+    var(env, &[name]).map(|v| {
+        v.split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    })
+}
+
 /// Where the audit trail goes (`MCP_AUDIT_LOG`), if anywhere.
 pub fn audit_log(env: Env) -> Option<std::path::PathBuf> {
     var(env, &["MCP_AUDIT_LOG"]).map(std::path::PathBuf::from)

@@ -101,8 +101,10 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "connectwise-mcp".into());
     let dev = std::sync::Arc::new(transport::access::HttpAccess {
-        tokens: Default::default(),
-        client_keys: Default::default(),
+        origins: transport::access::LOOPBACK_ORIGINS
+            .map(String::from)
+            .to_vec(),
+        ..Default::default()
     });
     transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
         let url = format!("http://{addr}/mcp");

@@ -15,7 +15,7 @@ use crate::pipeline::Pipeline;
 use crate::surface::mcp::McpServer;
 use crate::tokens::Tokens;
 use crate::transport;
-use crate::transport::access::HttpAccess;
+use crate::transport::access::{HttpAccess, LOOPBACK_ORIGINS};
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
@@ -54,6 +54,9 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     let access = Arc::new(HttpAccess {
         tokens: Tokens::from_env(&env)?,
         client_keys: config::client_keys(&env)?,
+        origins: config::list(&env, "MCP_ALLOWED_ORIGINS")
+            .unwrap_or_else(|| LOOPBACK_ORIGINS.map(String::from).to_vec()),
+        hosts: config::list(&env, "MCP_ALLOWED_HOSTS"),
     });
     let upstream = Upstream::new(cw.cfg)?;
     let audit = match config::audit_log(&env) {

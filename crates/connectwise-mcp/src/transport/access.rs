@@ -28,10 +28,22 @@ const PRIVATE_KEY: &str = "x-cw-private-key";
 const MEMBER_ID: &str = "x-cw-member-id";
 
 /// How this server admits HTTP callers.
+#[derive(Default)]
 pub struct HttpAccess {
     pub tokens: Tokens,
     pub client_keys: ClientKeys,
+    /// Browser origins allowed to call (`MCP_ALLOWED_ORIGINS`); a request with any other
+    /// `Origin` is 403. Requests without one (programs, not browsers) pass.
+    pub origins: Vec<String>,
+    /// `Host` values accepted (`MCP_ALLOWED_HOSTS`); `None`: loopback names in dev mode, any
+    /// with role tokens (a rebound browser page has no token to send).
+    pub hosts: Option<Vec<String>>,
 }
+
+/// Origins allowed when `MCP_ALLOWED_ORIGINS` is not set: pages served from this machine
+/// (the MCP Inspector, a local OpenWebUI), never another site.
+pub const LOOPBACK_ORIGINS: [&str; 3] =
+    ["http://localhost:*", "http://127.0.0.1:*", "http://[::1]:*"];
 
 impl HttpAccess {
     /// No tokens: dev mode.

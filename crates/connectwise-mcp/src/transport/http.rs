@@ -25,18 +25,26 @@ use tokio::net::TcpListener;
 use super::access::{self, HttpAccess};
 use crate::surface::mcp::McpServer;
 
-/// Largest MCP request body accepted.
-const MAX_BODY: usize = 1024 * 1024;
+/// Largest MCP request body accepted (413 beyond): far above any tool call's arguments.
+const MAX_BODY: usize = 256 * 1024;
 
 pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
     let dev = access.dev();
+    let mut config = StreamableHttpServerConfig::default()
+        .with_legacy_session_mode(false)
+        .with_json_response(true)
+        .with_max_request_body_bytes(MAX_BODY)
+        .with_allowed_origins(access.origins.clone())
+        .enforce_origin_validation();
+    config = match (&access.hosts, dev) {
+        (Some(hosts), _) => config.with_allowed_hosts(hosts.clone()),
+        (None, true) => config,
+        (None, false) => config.disable_allowed_hosts(),
+    };
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),
-        StreamableHttpServerConfig::default()
-            .with_legacy_session_mode(false)
-            .with_json_response(true)
-            .with_max_request_body_bytes(MAX_BODY),
+        config,
     );
     Router::new()
         .nest_service("/mcp", mcp)
