@@ -89,6 +89,14 @@ def main():
         starts.append((time.perf_counter() - t) * 1000)
         c.close()
     rows.append(("cold start → first tools/list (stdio, 15 runs)", f"median {statistics.median(starts):.1f} ms, max {max(starts):.1f} ms"))
+    # The floor on this machine: the same binary started and finished with nothing to do, so
+    # start-up can be read as exec cost plus ours.
+    floor = []
+    for _ in range(15):
+        t = time.perf_counter()
+        subprocess.run([BIN, "--version"], stdout=subprocess.DEVNULL, check=True)
+        floor.append((time.perf_counter() - t) * 1000)
+    rows.append(("floor: `connectwise-mcp --version` (15 runs)", f"median {statistics.median(floor):.1f} ms"))
         # Idle resident memory: stdio after tools/list, and the HTTP server after start.
     c = Stdio(env)
     c.init()
