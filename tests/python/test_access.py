@@ -309,3 +309,150 @@ def test_foreign_origins_and_oversize_bodies_are_refused_before_anything_runs(si
     assert not o["requests"], "nothing reached ConnectWise"
     assert o["listed origin"][0] == 200 and o["unlisted local"][0] == 403
     assert o["dev evil host"][0] == 403
+
+
+def test_every_role_against_every_tool(sim):
+    """The whole matrix: each role lists exactly its tier of every tool, and a raw call of
+    each tool outside it is refused as unknown with nothing written."""
+    env = with_tokens(sim, CW_TOOLSETS="all")
+
+    async def go():
+        out = {}
+        async with server_http(env) as url:
+            for role, token in (("viewer", VIEWER), ("editor", EDITOR), ("admin", ADMIN)):
+                async with session_at(url, {"authorization": f"Bearer {token}"}) as s:
+                    out[role] = {t["name"]: t.get("annotations", {}).get("readOnlyHint", False) for t in await s.tools()}
+            every = sorted(out["admin"])
+            for role, token in (("viewer", VIEWER), ("editor", EDITOR)):
+                for name in every:
+                    sim.clear()
+                    status, _, body = post(url, rpc("tools/call", {"name": name, "arguments": {}}), {"authorization": f"Bearer {token}"})
+                    writes = [r for r in sim.requests() if r["method"] != "GET"]
+                    out[(role, name)] = (status, json.loads(body), writes)
+        return out
+
+    o = run(go)
+    admin = o["admin"]
+    assert len(admin) >= 24
+    assert set(o["viewer"]) == {n for n, ro in admin.items() if ro}, "a viewer lists every read tool and nothing else"
+    assert set(o["editor"]) == set(admin), "an editor lists every non-admin tool (no admin-only toolset is enabled)"
+    for (role, name), (status, body, writes) in ((k, v) for k, v in o.items() if isinstance(k, tuple)):
+        assert status == 200 and not writes, (role, name, writes)
+        listed = name in o[role]
+        refused = "error" in body and name in body["error"]["message"]
+        assert refused != listed, (role, name, body)
+
+
+def test_a_client_can_narrow_its_tools_with_x_cw_toolsets_but_never_widen_them(sim):
+    async def go():
+        out = {}
+        auth = {"authorization": f"Bearer {EDITOR}"}
+        async with server_http(with_tokens(sim, CW_TOOLSETS="tickets,time")) as url:
+            async with session_at(url, {**auth, "x-cw-toolsets": "time"}) as s:
+                out["time"] = [t["name"] for t in await s.tools()]
+            async with session_at(url, {**auth, "x-cw-toolsets": "time,projects"}) as s:
+                out["wider"] = [t["name"] for t in await s.tools()]
+            out["call outside"] = post(url, rpc("tools/call", {"name": "cw_list_priorities", "arguments": {}}), {**auth, "x-cw-toolsets": "time"})
+            out["unknown"] = post(url, INIT, {**auth, "x-cw-toolsets": "time,bogus"})
+        return out
+
+    o = run(go)
+    assert o["time"] and all("time" in n or "work_type" in n for n in o["time"]), o["time"]
+    assert o["wider"] == o["time"], "a header cannot add a toolset the server does not offer"
+    status, _, body = o["call outside"]
+    assert status == 200 and "x-cw-toolsets" in body and "tickets" in body, body
+    status, _, body = o["unknown"]
+    assert status == 400 and "bogus" in body and "tickets" in body, body
+
+
+def test_a_principal_over_the_rate_limit_gets_429_with_retry_after(sim):
+    async def go():
+        out = []
+        async with server_http(with_tokens(sim, MCP_RATE_LIMIT="5/min")) as url:
+            for _ in range(6):
+                out.append(post(url, INIT, {"authorization": f"Bearer {VIEWER}"}))
+            out.append(post(url, INIT, {"authorization": f"Bearer {EDITOR}"}))
+        return out
+
+    o = run(go)
+    assert [s for s, _, _ in o[:5]] == [200] * 5
+    status, headers, body = o[5]
+    assert status == 429, body
+    wait = int({k.lower(): v for k, v in headers.items()}["retry-after"])
+    assert 1 <= wait <= 12, wait
+    assert "MCP_RATE_LIMIT" in body and VIEWER not in body
+    assert o[6][0] == 200, "another token has its own allowance"
+
+
+def test_slow_and_idle_connections_are_closed_after_the_read_deadlines(sim):
+    import socket
+    import time
+
+    def closed_within(sock, limit):
+        """Seconds until the server closed `sock` (None if still open after `limit`), and what it sent."""
+        sock.settimeout(limit)
+        start, got = time.monotonic(), b""
+        try:
+            while chunk := sock.recv(4096):
+                got += chunk
+        except (socket.timeout, TimeoutError):
+            return None, got
+        except ConnectionResetError:
+            pass
+        return time.monotonic() - start, got
+
+    async def go():
+        async with server_http(with_tokens(sim, MCP_HEADER_TIMEOUT_SECS="1", MCP_BODY_TIMEOUT_SECS="1")) as url:
+            host, port = url.split("//")[1].split("/")[0].split(":")
+            addr = (host, int(port))
+            idle = socket.create_connection(addr)
+            slow_head = socket.create_connection(addr)
+            slow_head.sendall(b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            slow_body = socket.create_connection(addr)
+            head = f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {VIEWER}\r\ncontent-type: application/json\r\naccept: application/json, text/event-stream\r\ncontent-length: 100\r\n\r\n"
+            slow_body.sendall(head.encode() + b'{"jsonrpc"')
+            return [closed_within(s, 8) for s in (idle, slow_head, slow_body)]
+
+    (idle, _), (head, _), (body, answer) = run(go)
+    for t in (idle, head, body):
+        assert t is not None and t < 6, "the connection was closed after the deadline"
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+
+
+def test_connections_over_the_cap_are_told_to_retry(sim):
+    import socket
+    import time
+
+    async def go():
+        async with server_http(with_tokens(sim, MCP_MAX_CONNECTIONS="3", MCP_HEADER_TIMEOUT_SECS="30")) as url:
+            host, port = url.split("//")[1].split("/")[0].split(":")
+            held = [socket.create_connection((host, int(port))) for _ in range(3)]
+            time.sleep(0.3)
+            over = post(url, INIT, {"authorization": f"Bearer {VIEWER}"})
+            for s in held:
+                s.close()
+            deadline, after = time.monotonic() + 5, None
+            while time.monotonic() < deadline:
+                after = post(url, INIT, {"authorization": f"Bearer {VIEWER}"})
+                if after[0] == 200:
+                    break
+                time.sleep(0.1)
+            return over, after
+
+    (status, headers, body), after = run(go)
+    assert status == 503, body
+    assert {k.lower(): v for k, v in headers.items()}["retry-after"] == "1"
+    assert after[0] == 200, "a freed slot takes a new connection"
+
+
+def test_no_session_is_issued_so_none_can_carry_privilege(sim):
+    """Served statelessly: no Mcp-Session-Id is handed out, so a request can only ever act
+    with its own token and keys."""
+    async def go():
+        async with server_http(with_tokens(sim)) as url:
+            return post(url, INIT, {"authorization": f"Bearer {ADMIN}"}), post(
+                url, rpc("tools/list"), {"authorization": f"Bearer {VIEWER}", "mcp-session-id": "made-up-session"})
+
+    (status, headers, _), (lstatus, _, listed) = run(go)
+    assert status == 200 and "mcp-session-id" not in {k.lower() for k in headers}
+    assert lstatus == 200 and "cw_add_ticket_note" not in listed, "a session id grants nothing"

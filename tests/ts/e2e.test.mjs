@@ -133,3 +133,30 @@ test("role tokens over HTTP: a viewer lists and runs read tools only", async () 
     sim.proc.kill();
   }
 });
+
+test("own ConnectWise keys over HTTP: an editor's note and time are the technician's", async () => {
+  const sim = await startSim();
+  const token = "ts-editor-token-0123456789abcdefghijklmnop";
+  const env = { ...sim.env, MCP_TOKENS_EDITOR: `eve:${token}` };
+  const tech = sim.creds.members.find((m) => m.identifier === "psharma");
+  const headers = {
+    Authorization: `Bearer ${token}`,
+    "x-cw-public-key": tech.publicKey,
+    "x-cw-private-key": tech.privateKey,
+    "x-cw-member-id": "psharma",
+  };
+  const { client, close } = await connectHttp(env, headers);
+  try {
+    const ticket = 1;
+    await fetch(`${sim.creds.site}/__sim/requests`, { method: "DELETE" });
+    const note = await client.callTool({ name: "cw_add_ticket_note", arguments: { ticket_id: ticket, text: "checked from TypeScript" } });
+    assert.ok(!note.isError, JSON.stringify(note.content));
+    const time = await client.callTool({ name: "cw_create_time_entry", arguments: { ticket_id: ticket, duration_minutes: 15 } });
+    assert.ok(!time.isError, JSON.stringify(time.content));
+    const writers = new Set((await sim.requests()).filter((q) => q.method === "POST").map((q) => q.member));
+    assert.deepEqual([...writers], ["psharma"], "both writes went up with the technician's keys");
+  } finally {
+    await close();
+    sim.proc.kill();
+  }
+});

@@ -2,8 +2,8 @@
 //! brought. Every surface builds a [`Caller`] for each request and hands it to the call
 //! pipeline, which decides what that caller may see and do.
 //!
-//! Today the local user (stdio, and HTTP in dev mode) is the only principal; role tokens and
-//! per-technician keys on shared HTTP deployments attach here.
+//! The local user (stdio, and HTTP in dev mode) and the holders of role tokens on shared HTTP
+//! deployments are principals; per-technician keys and a narrowed toolset ride along.
 
 use cw_client::Credentials;
 
@@ -57,13 +57,21 @@ impl Principal {
 pub struct Caller {
     pub principal: Principal,
     pub creds: Option<Credentials>,
+    /// Names of the toolsets the client asked to be limited to (`x-cw-toolsets`); can only
+    /// narrow what the role and the deployment allow.
+    pub toolsets: Option<Vec<&'static str>>,
 }
 
 impl Caller {
     pub fn local(role: Role) -> Caller {
+        Caller::new(Principal::local(role), None)
+    }
+
+    pub fn new(principal: Principal, creds: Option<Credentials>) -> Caller {
         Caller {
-            principal: Principal::local(role),
-            creds: None,
+            principal,
+            creds,
+            toolsets: None,
         }
     }
 }

@@ -17,6 +17,9 @@
 //! | `TRANSPORT`, `PORT`, `BIND` | how and where to serve |
 //! | `MCP_TOKENS_*`, `CLIENT_CW_KEYS` | role tokens and client keys over HTTP ([`crate::tokens`]) |
 //! | `MCP_AUDIT_LOG` | the audit trail's file ([`crate::audit`]) |
+//! | `MCP_ALLOWED_ORIGINS`, `MCP_ALLOWED_HOSTS`, `MCP_CUSTOMER_CONTACT` | who may call over HTTP, and contact customers |
+//! | `MCP_RATE_LIMIT` | requests per principal over HTTP ([`crate::transport::rate`]) |
+//! | `MCP_MAX_CONNECTIONS`, `MCP_HEADER_TIMEOUT_SECS`, `MCP_BODY_TIMEOUT_SECS` | connection cap and read deadlines ([`crate::transport::listener`]) |
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -26,20 +29,13 @@ use clap::ValueEnum;
 use cw_client::{Config as CwConfig, Credentials, Site};
 
 use crate::auth::Role;
+pub use crate::errors::ConfigError;
 use crate::pipeline::Limits;
 use crate::surface::mcp::Results;
 use crate::tools::{Toolset, TOOLSETS};
-
-/// A configuration problem, with what to set to fix it.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct ConfigError(pub String);
-
-impl From<cw_client::ConfigError> for ConfigError {
-    fn from(e: cw_client::ConfigError) -> Self {
-        ConfigError(e.0)
-    }
-}
+use crate::transport::access::ClientKeys;
+use crate::transport::listener::ConnLimits;
+use crate::transport::rate::Rate;
 
 /// Where settings come from: the process environment, or a map (the demo, tests).
 pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
@@ -95,18 +91,6 @@ pub struct Serving {
     pub results: Results,
 }
 
-/// Whether HTTP clients may bring their own ConnectWise keys (`CLIENT_CW_KEYS`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ClientKeys {
-    /// With a role token (the default): the token says what they may, the keys act.
-    #[default]
-    WithToken,
-    /// Keys alone admit a caller (as an editor); ConnectWise decides what the keys may do.
-    Open,
-    /// Never: every call uses the server's keys.
-    Disabled,
-}
-
 pub fn client_keys(env: Env) -> Result<ClientKeys, ConfigError> {
     match var(env, &["CLIENT_CW_KEYS"]).map(|v| v.to_ascii_lowercase()) {
         None => Ok(ClientKeys::WithToken),
@@ -144,6 +128,37 @@ pub fn list(env: Env, name: &str) -> Option<Vec<String>> {
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect()
+    })
+}
+
+/// The per-principal rate limit over HTTP (`MCP_RATE_LIMIT`; `off` for none).
+pub fn rate_limit(env: Env) -> Result<Option<Rate>, ConfigError> {
+    match var(env, &["MCP_RATE_LIMIT"]) {
+        None => Ok(Some(Rate::DEFAULT)),
+        Some(v) => Rate::parse(&v).map_err(ConfigError),
+    }
+}
+
+/// The HTTP connection cap and read deadlines.
+pub fn conn_limits(env: Env) -> Result<ConnLimits, ConfigError> {
+    let d = ConnLimits::default();
+    let max_connections = match var(env, &["MCP_MAX_CONNECTIONS"]) {
+        None => d.max_connections,
+        Some(v) => v
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=100_000).contains(n))
+            .ok_or_else(|| {
+                ConfigError(format!(
+                    "MCP_MAX_CONNECTIONS is `{v}`; use a number of connections from 1 to 100000 (default {})",
+                    d.max_connections
+                ))
+            })?,
+    };
+    Ok(ConnLimits {
+        max_connections,
+        header_timeout: secs(env, "MCP_HEADER_TIMEOUT_SECS", d.header_timeout)?,
+        body_timeout: secs(env, "MCP_BODY_TIMEOUT_SECS", d.body_timeout)?,
     })
 }
 
@@ -249,40 +264,10 @@ pub fn timezone(env: Env) -> Result<Tz, ConfigError> {
 /// `psa`, `default`, or `all`), else the default ones. An unknown name is an error that lists
 /// the known ones.
 pub fn toolsets(env: Env) -> Result<Vec<Toolset>, ConfigError> {
-    let Some(list) = var(env, &["CW_TOOLSETS"]) else {
-        return Ok(TOOLSETS.iter().filter(|t| t.default_on).copied().collect());
-    };
-    let mut out: Vec<Toolset> = Vec::new();
-    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
-        let add: Vec<Toolset> = match name.to_ascii_lowercase().as_str() {
-            "all" => TOOLSETS.to_vec(),
-            "default" => TOOLSETS.iter().filter(|t| t.default_on).copied().collect(),
-            n => match TOOLSETS.iter().find(|t| t.name == n) {
-                Some(t) => vec![*t],
-                None if TOOLSETS.iter().any(|t| t.family == n) => {
-                    TOOLSETS.iter().filter(|t| t.family == n).copied().collect()
-                }
-                None => {
-                    let known: Vec<&str> = TOOLSETS.iter().map(|t| t.name).collect();
-                    return Err(ConfigError(format!(
-                        "CW_TOOLSETS names `{name}`, which is not a toolset; known: {}, psa, default, all",
-                        known.join(", ")
-                    )));
-                }
-            },
-        };
-        for t in add {
-            if !out.contains(&t) {
-                out.push(t);
-            }
-        }
+    match var(env, &["CW_TOOLSETS"]) {
+        None => Ok(TOOLSETS.iter().filter(|t| t.default_on).copied().collect()),
+        Some(list) => crate::tools::parse_toolsets(&list, "CW_TOOLSETS").map_err(ConfigError),
     }
-    if out.is_empty() {
-        return Err(ConfigError(
-            "CW_TOOLSETS is empty; name at least one toolset".into(),
-        ));
-    }
-    Ok(out)
 }
 
 /// Reads how to serve: flags first, then the environment, then defaults (stdio; port 3000 on

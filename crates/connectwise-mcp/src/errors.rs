@@ -1,6 +1,7 @@
 //! Why a tool call did not do what was asked, one variant per meaning, each worded to say what
 //! to change. The call pipeline turns a [`ToolError`] into an [`OutcomeKind`]; each surface
 //! (MCP, OpenAPI, the bridge, the audit log) renders that kind its own way.
+//! A [`ConfigError`] is the start-up counterpart: a setting that is wrong, and how to set it.
 
 use cw_client::Error as CwError;
 
@@ -187,5 +188,16 @@ mod tests {
             ToolError::NotWritten("x".into()).kind(),
             ToolError::Setup("x".into()).kind()
         );
+    }
+}
+
+/// A configuration problem, with what to set to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+impl From<cw_client::ConfigError> for ConfigError {
+    fn from(e: cw_client::ConfigError) -> Self {
+        ConfigError(e.0)
     }
 }

@@ -94,9 +94,20 @@ impl Pipeline {
         &self.registry
     }
 
-    /// Whether `caller` may see and call `e`: its toolset is offered and it is permitted.
+    /// Whether `caller` may see and call `e`: its toolset is offered (and, when the caller
+    /// narrowed the toolsets, one they asked for) and it is permitted.
     fn allows(&self, caller: &Caller, e: &Entry) -> bool {
-        self.limits.toolsets.contains(&e.toolset) && self.permits(caller, e)
+        self.limits.toolsets.contains(&e.toolset)
+            && self.asked_for(caller, e)
+            && self.permits(caller, e)
+    }
+
+    /// Whether `e` is in the toolsets the caller narrowed to, if they did.
+    fn asked_for(&self, caller: &Caller, e: &Entry) -> bool {
+        caller
+            .toolsets
+            .as_ref()
+            .is_none_or(|t| t.contains(&e.toolset.name))
     }
 
     /// Whether `caller` could use `e` whichever toolsets are offered: the caller's role is
@@ -119,6 +130,12 @@ impl Pipeline {
                 ToolError::Setup(format!(
                     "{name} is in the `{}` toolset, which this server does not offer. \
                      Its administrator can add it to CW_TOOLSETS (e.g. CW_TOOLSETS=default,{}).",
+                    e.toolset.name, e.toolset.name
+                ))
+            }
+            Some(e) if self.permits(caller, e) && !self.asked_for(caller, e) => {
+                ToolError::Setup(format!(
+                    "{name} is in the `{}` toolset, which this client left out with its x-cw-toolsets header; add `{}` there to use it.",
                     e.toolset.name, e.toolset.name
                 ))
             }

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use crate::auth::{Principal, Role};
-use crate::config::ConfigError;
+use crate::errors::ConfigError;
 
 /// Shortest plaintext token accepted: 32 characters of the token alphabet carry at least
 /// 190 bits, beyond guessing.

@@ -16,6 +16,7 @@ use crate::surface::mcp::McpServer;
 use crate::tokens::Tokens;
 use crate::transport;
 use crate::transport::access::{HttpAccess, LOOPBACK_ORIGINS};
+use crate::transport::rate::RateLimit;
 
 #[derive(Args, Debug, Clone, Default)]
 pub struct ServeArgs {
@@ -57,6 +58,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         origins: config::list(&env, "MCP_ALLOWED_ORIGINS")
             .unwrap_or_else(|| LOOPBACK_ORIGINS.map(String::from).to_vec()),
         hosts: config::list(&env, "MCP_ALLOWED_HOSTS"),
+        rate: config::rate_limit(&env)?.map(RateLimit::new),
+        conn: config::conn_limits(&env)?,
     });
     let upstream = Upstream::new(cw.cfg)?;
     let audit = match config::audit_log(&env) {

@@ -83,6 +83,41 @@ pub const MEMBERS: Toolset = psa(
 /// Every toolset this build knows.
 pub const TOOLSETS: &[Toolset] = &[TICKETS, TIME, CUSTOMERS, SALES, PROJECTS, MEMBERS];
 
+/// Reads a comma-separated list of toolset names, product families (`psa`), `default` or
+/// `all`, as `CW_TOOLSETS` and the `x-cw-toolsets` header give it. `source` names where the
+/// list came from, for the error, which lists the names that would work.
+pub fn parse_toolsets(list: &str, source: &str) -> Result<Vec<Toolset>, String> {
+    let mut out: Vec<Toolset> = Vec::new();
+    for name in list.split(',').map(str::trim).filter(|n| !n.is_empty()) {
+        let n = name.to_ascii_lowercase();
+        let add: Vec<Toolset> = match n.as_str() {
+            "all" => TOOLSETS.to_vec(),
+            "default" => TOOLSETS.iter().filter(|t| t.default_on).copied().collect(),
+            n => TOOLSETS
+                .iter()
+                .filter(|t| t.name == n || t.family == n)
+                .copied()
+                .collect(),
+        };
+        if add.is_empty() {
+            let known: Vec<&str> = TOOLSETS.iter().map(|t| t.name).collect();
+            return Err(format!(
+                "{source} names `{name}`, which is not a toolset; known: {}, psa, default, all",
+                known.join(", ")
+            ));
+        }
+        for t in add {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!("{source} is empty; name at least one toolset"));
+    }
+    Ok(out)
+}
+
 /// What a tool does to ConnectWise, as the four MCP tool annotations.
 #[derive(Debug, Clone, Copy)]
 pub struct Hints {

@@ -4,13 +4,14 @@
 //! every request since the 2026-07-28 protocol has no session to hang them on. The resulting
 //! [`Caller`] rides on the request to the MCP surface, which lists and runs only what it may.
 //!
-//! Only the keys come from a client: site, company and clientId are the server's. A bad header
+//! Only the keys come from a client: site, company and clientId are the server's. A client may
+//! also narrow its tools to some toolsets (`x-cw-toolsets`), never widen them. A bad header
 //! is a 400 that names the header and never repeats its value.
 
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -18,14 +19,16 @@ use axum::Json;
 use cw_client::Credentials;
 use serde_json::json;
 
+use super::listener::ConnLimits;
+use super::rate::RateLimit;
 use crate::auth::{Caller, Principal, Role};
-use crate::config::ClientKeys;
 use crate::tokens::Tokens;
 
 const REALM: &str = "connectwise-mcp";
 const PUBLIC_KEY: &str = "x-cw-public-key";
 const PRIVATE_KEY: &str = "x-cw-private-key";
 const MEMBER_ID: &str = "x-cw-member-id";
+const TOOLSETS: &str = "x-cw-toolsets";
 
 /// How this server admits HTTP callers.
 #[derive(Default)]
@@ -38,6 +41,22 @@ pub struct HttpAccess {
     /// `Host` values accepted (`MCP_ALLOWED_HOSTS`); `None`: loopback names in dev mode, any
     /// with role tokens (a rebound browser page has no token to send).
     pub hosts: Option<Vec<String>>,
+    /// Requests per principal (`MCP_RATE_LIMIT`); `None`: unlimited.
+    pub rate: Option<RateLimit>,
+    /// The connection cap and read deadlines.
+    pub conn: ConnLimits,
+}
+
+/// Whether HTTP clients may bring their own ConnectWise keys (`CLIENT_CW_KEYS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ClientKeys {
+    /// With a role token (the default): the token says what they may, the keys act.
+    #[default]
+    WithToken,
+    /// Keys alone admit a caller (as an editor); ConnectWise decides what the keys may do.
+    Open,
+    /// Never: every call uses the server's keys.
+    Disabled,
 }
 
 /// Origins allowed when `MCP_ALLOWED_ORIGINS` is not set: pages served from this machine
@@ -58,6 +77,8 @@ enum Refusal {
     BadRequest(String),
     /// 401: no token, or an unknown one (`Some("invalid_token")`).
     Unauthorized(Option<&'static str>, &'static str),
+    /// 429: the principal is over the rate limit; retry after this long.
+    Limited(std::time::Duration),
 }
 
 /// Middleware: puts the request's [`Caller`] on it, or answers 400 / 401.
@@ -66,13 +87,28 @@ pub async fn admit(
     mut req: Request,
     next: Next,
 ) -> Response {
-    match caller(&access, req.headers()) {
+    let admitted = caller(&access, req.headers())
+        .and_then(|c| narrowed(c, req.headers()))
+        .and_then(|c| within_rate(&access, c));
+    match admitted {
         Ok(c) => {
             req.extensions_mut().insert(c);
             next.run(req).await
         }
         Err(Refusal::BadRequest(m)) => bad_request(&m),
         Err(Refusal::Unauthorized(e, d)) => unauthorized(e, d),
+        Err(Refusal::Limited(wait)) => limited(wait),
+    }
+}
+
+/// The caller, if their principal is within the rate limit. The local user is not limited.
+fn within_rate(access: &HttpAccess, c: Caller) -> Result<Caller, Refusal> {
+    match &access.rate {
+        Some(rate) if !c.principal.local => rate
+            .check(&c.principal.label)
+            .map(|()| c)
+            .map_err(Refusal::Limited),
+        _ => Ok(c),
     }
 }
 
@@ -80,10 +116,7 @@ fn caller(access: &HttpAccess, h: &HeaderMap) -> Result<Caller, Refusal> {
     let creds = client_keys(access.client_keys, h)?;
     if access.dev() {
         // Loopback only; the local user, with their own keys if they sent them.
-        return Ok(Caller {
-            principal: Principal::local(Role::Admin),
-            creds,
-        });
+        return Ok(Caller::new(Principal::local(Role::Admin), creds));
     }
     let presented = h
         .get(AUTHORIZATION)
@@ -94,26 +127,36 @@ fn caller(access: &HttpAccess, h: &HeaderMap) -> Result<Caller, Refusal> {
         });
     match (presented, creds) {
         (Some(token), creds) => match access.tokens.authenticate(token) {
-            Some(principal) => Ok(Caller { principal, creds }),
+            Some(principal) => Ok(Caller::new(principal, creds)),
             None => Err(Refusal::Unauthorized(
                 Some("invalid_token"),
                 "The bearer token is not one this server knows; ask its administrator for a valid one.",
             )),
         },
         // CLIENT_CW_KEYS=open: the keys are the credential; ConnectWise decides what they may.
-        (None, Some(creds)) if access.client_keys == ClientKeys::Open => Ok(Caller {
-            principal: Principal {
+        (None, Some(creds)) if access.client_keys == ClientKeys::Open => Ok(Caller::new(
+            Principal {
                 label: format!("keys:{}", creds.fingerprint()),
                 role: Role::Editor,
                 local: false,
             },
-            creds: Some(creds),
-        }),
+            Some(creds),
+        )),
         (None, _) => Err(Refusal::Unauthorized(
             None,
             "Send Authorization: Bearer <token>; an administrator issues tokens with `connectwise-mcp token`.",
         )),
     }
+}
+
+/// The caller limited to the toolsets its `x-cw-toolsets` header names, if it sent one. The
+/// header can only narrow: the pipeline still applies the role and the deployment's toolsets.
+fn narrowed(mut c: Caller, h: &HeaderMap) -> Result<Caller, Refusal> {
+    if let Some(list) = header(h, TOOLSETS)? {
+        let sets = crate::tools::parse_toolsets(list, TOOLSETS).map_err(Refusal::BadRequest)?;
+        c.toolsets = Some(sets.iter().map(|t| t.name).collect());
+    }
+    Ok(c)
 }
 
 /// The caller's own ConnectWise keys, when sent and allowed.
@@ -174,6 +217,21 @@ fn bad_request(message: &str) -> Response {
         Json(json!({"error": "invalid_request", "error_description": message})),
     )
         .into_response()
+}
+
+fn limited(wait: std::time::Duration) -> Response {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    let secs = secs.max(1);
+    let mut r = (
+        StatusCode::TOO_MANY_REQUESTS,
+        Json(json!({
+            "error": "rate_limited",
+            "error_description": format!("Too many requests from this token; retry in {secs} s. The server's administrator sets the limit (MCP_RATE_LIMIT)."),
+        })),
+    )
+        .into_response();
+    r.headers_mut().insert(RETRY_AFTER, HeaderValue::from(secs));
+    r
 }
 
 fn unauthorized(error: Option<&str>, description: &str) -> Response {

@@ -2,17 +2,20 @@
 //! `GET /health`. Served statelessly: every request stands on its own, so nothing about a
 //! caller is kept between requests.
 //!
-//! With role tokens configured every `/mcp` request needs a bearer token ([`super::bearer`]).
+//! With role tokens configured every `/mcp` request needs a bearer token ([`super::access`]).
 //! Without any, this is dev mode: full access, no authentication, and therefore loopback
-//! addresses only, with a loud warning (also in `/health`).
+//! addresses only, with a loud warning (also in `/health`). Connections are accepted, capped
+//! and timed out by [`super::listener`].
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use axum::body::Body;
-use axum::extract::Request;
-use axum::http::{Method, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::header::CONNECTION;
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -23,6 +26,7 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use super::access::{self, HttpAccess};
+use super::listener;
 use crate::surface::mcp::McpServer;
 
 /// Largest MCP request body accepted (413 beyond): far above any tool call's arguments.
@@ -30,6 +34,7 @@ const MAX_BODY: usize = 256 * 1024;
 
 pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
     let dev = access.dev();
+    let body_timeout = access.conn.body_timeout;
     let mut config = StreamableHttpServerConfig::default()
         .with_legacy_session_mode(false)
         .with_json_response(true)
@@ -48,7 +53,7 @@ pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
     );
     Router::new()
         .nest_service("/mcp", mcp)
-        .layer(middleware::from_fn(parse_errors))
+        .layer(middleware::from_fn_with_state(body_timeout, parse_errors))
         // Outermost: no body is read before the caller is known.
         .layer(middleware::from_fn_with_state(access, access::admit))
         .route(
@@ -64,19 +69,37 @@ pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
     )
 }
 
-/// A POST whose body is empty or not JSON gets JSON-RPC's parse error (-32700) with 400, as
-/// the protocol asks; rmcp would answer 415 as if the content type were wrong.
-async fn parse_errors(req: Request, next: Next) -> Response {
+/// Reads a POST's body within `body_timeout` (408 past it, 413 past [`MAX_BODY`]). A body
+/// that is empty or not JSON gets JSON-RPC's parse error (-32700) with 400, as the protocol
+/// asks; rmcp would answer 415 as if the content type were wrong.
+async fn parse_errors(State(body_timeout): State<Duration>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return (
-            StatusCode::PAYLOAD_TOO_LARGE,
-            format!("the request body is larger than {MAX_BODY} bytes"),
-        )
-            .into_response();
+    let bytes = match tokio::time::timeout(body_timeout, axum::body::to_bytes(body, MAX_BODY)).await
+    {
+        Ok(Ok(bytes)) => bytes,
+        Ok(Err(_)) => {
+            return (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("the request body is larger than {MAX_BODY} bytes"),
+            )
+                .into_response()
+        }
+        Err(_) => {
+            let mut r = (
+                StatusCode::REQUEST_TIMEOUT,
+                format!(
+                    "the request body did not arrive within {} s",
+                    body_timeout.as_secs()
+                ),
+            )
+                .into_response();
+            r.headers_mut()
+                .insert(CONNECTION, HeaderValue::from_static("close"));
+            return r;
+        }
     };
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
         let message = if bytes.is_empty() {
@@ -128,10 +151,10 @@ pub async fn serve(
         );
     }
     on_ready(local);
-    axum::serve(listener, router(server, access))
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .context("the HTTP server stopped")
+    let limits = access.conn;
+    listener::serve(listener, router(server, access), limits, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
 }

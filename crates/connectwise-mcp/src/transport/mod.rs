@@ -2,4 +2,6 @@
 
 pub mod access;
 pub mod http;
+pub mod listener;
+pub mod rate;
 pub mod stdio;

@@ -97,6 +97,7 @@ pub fn caller(role: Role) -> Caller {
             local: false,
         },
         creds: None,
+        toolsets: None,
     }
 }
 
