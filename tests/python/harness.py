@@ -8,6 +8,7 @@ import os
 import pathlib
 import re
 import subprocess
+import threading
 import urllib.parse
 import urllib.request
 from contextlib import asynccontextmanager
@@ -133,6 +134,8 @@ async def server_http(env: dict, args: list[str] | None = None):
                 url = m.group(1)
                 break
         assert url, "the HTTP server did not report its endpoint"
+        # Keep reading its log, or a chatty server blocks once the pipe is full.
+        threading.Thread(target=proc.stderr.read, daemon=True).start()
         yield url
     finally:
         proc.kill()

@@ -89,10 +89,10 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         serving.limits,
         None,
     );
-    let server = McpServer::new(pipeline, Caller::local(Role::Admin), serving.results);
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {
         eprintln!("connectwise-mcp demo: simulated ConnectWise tenant at {site}, acting as {who}; MCP on stdio");
+        let server = McpServer::new(pipeline, Caller::local(Role::Admin), serving.results);
         return transport::stdio::serve(server).await;
     }
     let tickets = spec.tickets;
@@ -106,7 +106,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             .to_vec(),
         ..Default::default()
     });
-    transport::http::serve(server, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
+    transport::http::serve(pipeline, serving.results, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(
             "\nconnectwise-mcp demo: a simulated ConnectWise PSA tenant (Harborview Technology Partners, {tickets} tickets).\n\

@@ -94,10 +94,13 @@ pub async fn serve_pipeline(
             transport::stdio::serve(server).await
         }
         Transport::Http => {
-            let server = McpServer::per_request(pipeline, s.results);
-            transport::http::serve(server, SocketAddr::new(s.bind, s.port), access, |addr| {
-                tracing::info!("MCP endpoint: http://{addr}/mcp")
-            })
+            transport::http::serve(
+                pipeline,
+                s.results,
+                SocketAddr::new(s.bind, s.port),
+                access,
+                |addr| tracing::info!("MCP endpoint: http://{addr}/mcp"),
+            )
             .await
         }
     }

@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use axum::extract::{Request, State};
-use axum::http::header::{AUTHORIZATION, RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::header::{AUTHORIZATION, HOST, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -99,6 +99,56 @@ pub async fn admit(
         Err(Refusal::Unauthorized(e, d)) => unauthorized(e, d),
         Err(Refusal::Limited(wait)) => limited(wait),
     }
+}
+
+/// Middleware: refuses a `Host` this server does not answer to (403), on every route, so a
+/// page that rebinds its own name to this machine cannot reach a dev-mode server. The list is
+/// `MCP_ALLOWED_HOSTS`, else loopback names in dev mode, else any.
+pub async fn hosts(State(access): State<Arc<HttpAccess>>, req: Request, next: Next) -> Response {
+    let host = req
+        .headers()
+        .get(HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()));
+    let allowed = match (&access.hosts, access.dev()) {
+        (Some(list), _) => host.is_some_and(|h| host_listed(h, list)),
+        (None, true) => host.is_some_and(|h| host_listed(h, &LOOPBACK_HOSTS.map(String::from))),
+        (None, false) => true,
+    };
+    if allowed {
+        return next.run(req).await;
+    }
+    (
+        StatusCode::FORBIDDEN,
+        Json(json!({"detail": "This server does not answer to that Host; its administrator can add the name to MCP_ALLOWED_HOSTS."})),
+    )
+        .into_response()
+}
+
+/// Names a dev-mode server answers to.
+const LOOPBACK_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
+
+/// Whether a `Host` value (`name` or `name:port`) is on `list` (entries `name` for any port,
+/// or `name:port`).
+fn host_listed(host: &str, list: &[String]) -> bool {
+    let Ok(authority) = host.trim().parse::<axum::http::uri::Authority>() else {
+        return false;
+    };
+    list.iter().any(|entry| {
+        let entry = entry.trim();
+        let bare = entry.trim_start_matches('[').trim_end_matches(']');
+        let name = authority
+            .host()
+            .trim_start_matches('[')
+            .trim_end_matches(']');
+        match entry.parse::<axum::http::uri::Authority>() {
+            Ok(a) if a.port_u16().is_some() => {
+                a.host().eq_ignore_ascii_case(authority.host())
+                    && a.port_u16() == authority.port_u16()
+            }
+            _ => bare.eq_ignore_ascii_case(name),
+        }
+    })
 }
 
 /// The caller, if their principal is within the rate limit. The local user is not limited.
@@ -214,7 +264,7 @@ fn header<'h>(h: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, Refusal> 
 fn bad_request(message: &str) -> Response {
     (
         StatusCode::BAD_REQUEST,
-        Json(json!({"error": "invalid_request", "error_description": message})),
+        Json(json!({"error": "invalid_request", "error_description": message, "detail": message})),
     )
         .into_response()
 }
@@ -222,11 +272,13 @@ fn bad_request(message: &str) -> Response {
 fn limited(wait: std::time::Duration) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1);
+    let detail = format!("Too many requests from this token; retry in {secs} s. The server's administrator sets the limit (MCP_RATE_LIMIT).");
     let mut r = (
         StatusCode::TOO_MANY_REQUESTS,
         Json(json!({
             "error": "rate_limited",
-            "error_description": format!("Too many requests from this token; retry in {secs} s. The server's administrator sets the limit (MCP_RATE_LIMIT)."),
+            "error_description": &detail,
+            "detail": &detail,
         })),
     )
         .into_response();
@@ -241,11 +293,41 @@ fn unauthorized(error: Option<&str>, description: &str) -> Response {
     };
     let mut r = (
         StatusCode::UNAUTHORIZED,
-        Json(json!({"error": error.unwrap_or("unauthorized"), "error_description": description})),
+        Json(json!({"error": error.unwrap_or("unauthorized"), "error_description": description, "detail": description})),
     )
         .into_response();
     if let Ok(v) = HeaderValue::from_str(&challenge) {
         r.headers_mut().insert(WWW_AUTHENTICATE, v);
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_match_by_name_and_port_when_given() {
+        let list: Vec<String> = ["localhost", "127.0.0.1", "[::1]", "mcp.example.com:8443"]
+            .map(String::from)
+            .to_vec();
+        for ok in [
+            "localhost:3000",
+            "LOCALHOST",
+            "127.0.0.1:9",
+            "[::1]:3000",
+            "mcp.example.com:8443",
+        ] {
+            assert!(host_listed(ok, &list), "{ok}");
+        }
+        for no in [
+            "evil.example:3000",
+            "localhost.evil.example",
+            "mcp.example.com",
+            "mcp.example.com:443",
+            "",
+        ] {
+            assert!(!host_listed(no, &list), "{no}");
+        }
+    }
 }

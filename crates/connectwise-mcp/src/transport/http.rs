@@ -26,13 +26,18 @@ use serde_json::json;
 use tokio::net::TcpListener;
 
 use super::access::{self, HttpAccess};
-use super::listener;
-use crate::surface::mcp::McpServer;
+use super::{cors, listener};
+use crate::pipeline::Pipeline;
+use crate::surface::bridge;
+use crate::surface::mcp::{McpServer, Results};
+use crate::surface::openapi::{self, OpenApi};
 
 /// Largest MCP request body accepted (413 beyond): far above any tool call's arguments.
 const MAX_BODY: usize = 256 * 1024;
 
-pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
+/// Every route: `/mcp`, the OpenAPI tool server, seed 001's bridge (all behind the caller's
+/// token and keys), and `/health`; Host and Origin are checked first, on all of them.
+pub fn router(pipeline: Arc<Pipeline>, results: Results, access: Arc<HttpAccess>) -> Router {
     let dev = access.dev();
     let body_timeout = access.conn.body_timeout;
     let mut config = StreamableHttpServerConfig::default()
@@ -46,33 +51,43 @@ pub fn router(server: McpServer, access: Arc<HttpAccess>) -> Router {
         (None, true) => config,
         (None, false) => config.disable_allowed_hosts(),
     };
+    let server = McpServer::per_request(pipeline.clone(), results);
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),
         config,
     );
+    let api = OpenApi {
+        pipeline,
+        bearer: !dev,
+    };
+    let origins = Arc::new(access.origins.clone());
     Router::new()
         .nest_service("/mcp", mcp)
-        .layer(middleware::from_fn_with_state(body_timeout, parse_errors))
-        // Outermost: no body is read before the caller is known.
-        .layer(middleware::from_fn_with_state(access, access::admit))
+        .layer(middleware::from_fn(json_rpc_parse_errors))
+        .merge(openapi::routes(api.clone()))
+        .merge(bridge::routes(api))
+        .layer(middleware::from_fn_with_state(body_timeout, buffered))
+        // No body is read before the caller is known.
+        .layer(middleware::from_fn_with_state(access.clone(), access::admit))
         .route(
-        "/health",
-        get(move || async move {
-            let auth = if dev {
-                "none (DEV MODE: no authentication, full access, loopback only)"
-            } else {
-                "role tokens"
-            };
-            Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION"), "auth": auth}))
-        }),
-    )
+            "/health",
+            get(move || async move {
+                let auth = if dev {
+                    "none (DEV MODE: no authentication, full access, loopback only)"
+                } else {
+                    "role tokens"
+                };
+                Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION"), "auth": auth}))
+            }),
+        )
+        .layer(middleware::from_fn_with_state(origins, cors::cors))
+        .layer(middleware::from_fn_with_state(access, access::hosts))
 }
 
-/// Reads a POST's body within `body_timeout` (408 past it, 413 past [`MAX_BODY`]). A body
-/// that is empty or not JSON gets JSON-RPC's parse error (-32700) with 400, as the protocol
-/// asks; rmcp would answer 415 as if the content type were wrong.
-async fn parse_errors(State(body_timeout): State<Duration>, req: Request, next: Next) -> Response {
+/// Reads a POST's body within `body_timeout` (408 past it, 413 past [`MAX_BODY`]), so that
+/// no handler waits on a slow client.
+async fn buffered(State(body_timeout): State<Duration>, req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }
@@ -83,23 +98,37 @@ async fn parse_errors(State(body_timeout): State<Duration>, req: Request, next: 
         Ok(Err(_)) => {
             return (
                 StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the request body is larger than {MAX_BODY} bytes"),
+                Json(
+                    json!({"detail": format!("The request body is larger than {MAX_BODY} bytes.")}),
+                ),
             )
                 .into_response()
         }
         Err(_) => {
             let mut r = (
                 StatusCode::REQUEST_TIMEOUT,
-                format!(
-                    "the request body did not arrive within {} s",
-                    body_timeout.as_secs()
-                ),
+                Json(json!({"detail": format!("The request body did not arrive within {} s.", body_timeout.as_secs())})),
             )
                 .into_response();
             r.headers_mut()
                 .insert(CONNECTION, HeaderValue::from_static("close"));
             return r;
         }
+    };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// A POST to `/mcp` whose body is empty or not JSON gets JSON-RPC's parse error (-32700) with
+/// 400, as the protocol asks; rmcp would answer 415 as if the content type were wrong. The
+/// body is already buffered ([`buffered`]).
+async fn json_rpc_parse_errors(req: Request, next: Next) -> Response {
+    if req.method() != Method::POST {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
+        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
     if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
         let message = if bytes.is_empty() {
@@ -117,7 +146,8 @@ async fn parse_errors(State(body_timeout): State<Duration>, req: Request, next: 
 
 /// Binds and serves until Ctrl-C. Refuses non-loopback addresses in dev mode.
 pub async fn serve(
-    server: McpServer,
+    pipeline: Arc<Pipeline>,
+    results: Results,
     addr: SocketAddr,
     access: Arc<HttpAccess>,
     on_ready: impl FnOnce(SocketAddr),
@@ -152,7 +182,7 @@ pub async fn serve(
     }
     on_ready(local);
     let limits = access.conn;
-    listener::serve(listener, router(server, access), limits, async {
+    listener::serve(listener, router(pipeline, results, access), limits, async {
         let _ = tokio::signal::ctrl_c().await;
     })
     .await;
