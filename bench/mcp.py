@@ -134,8 +134,8 @@ def main():
 # a program consuming structured results with every tool would use.
 SHAPES = {
     "default shape": {},
-    "text results, all toolsets": {"CW_TOOLSETS": "all"},
-    "structured results, all toolsets": {"MCP_STRUCTURED_CONTENT": "1", "CW_TOOLSETS": "all"},
+    "text results, all PSA toolsets": {"CW_TOOLSETS": "psa"},
+    "structured results, all PSA toolsets": {"MCP_STRUCTURED_CONTENT": "1", "CW_TOOLSETS": "psa"},
 }
 
 

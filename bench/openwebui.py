@@ -99,7 +99,7 @@ async def definitions(toolsets):
                 await c.disconnect()
             doc = await owui.get_tool_server_data(f"{root}/openapi.json", {})
             sizes = {"native MCP": native_specs, "OpenAPI tool server": owui.convert_openapi_to_tool_payload(doc)}
-            if toolsets.get("CW_TOOLSETS") == "all":
+            if toolsets.get("CW_TOOLSETS") == "psa":
                 sizes["Tool file"] = owui.get_tool_specs(tool_file())
             return len(native_specs), {k: len(json.dumps(v)) for k, v in sizes.items()}
     finally:
@@ -121,7 +121,7 @@ async def main():
     print()
     print("| tools offered | native MCP | OpenAPI tool server | Tool file |")
     print("|---|---:|---:|---:|")
-    for label, ts in (("default toolsets", {}), ("all (`CW_TOOLSETS=all`)", {"CW_TOOLSETS": "all"})):
+    for label, ts in (("default toolsets", {}), ("every PSA tool (`CW_TOOLSETS=psa`)", {"CW_TOOLSETS": "psa"})):
         n, sizes = await definitions(ts)
         print(f"| {label}: {n} tools | {sizes['native MCP']:,} | {sizes['OpenAPI tool server']:,} | {sizes.get('Tool file', 0):,} |".replace("| 0 |", "| (all tools) |"))
 

@@ -28,7 +28,7 @@ TOOL_FILE = ROOT / "integrations" / "openwebui" / "connectwise_tools.py"
 def with_tokens(sim, **extra):
     """The product's default result shape (text), every tool, and a token per role."""
     env = sim.env(default_shape=True)
-    env.update({"MCP_TOKENS_VIEWER": f"vera:{VIEWER}", "MCP_TOKENS_EDITOR": f"eddie:{EDITOR}", "MCP_TOKENS_ADMIN": f"ada:{ADMIN}", "CW_TOOLSETS": "all"})
+    env.update({"MCP_TOKENS_VIEWER": f"vera:{VIEWER}", "MCP_TOKENS_EDITOR": f"eddie:{EDITOR}", "MCP_TOKENS_ADMIN": f"ada:{ADMIN}", "CW_TOOLSETS": "psa"})
     env.update(extra)
     return env
 

@@ -54,7 +54,7 @@ class Sim:
             "CW_PRIVATE_KEY": m["privateKey"],
             "RUST_LOG": "info",
             "MCP_STRUCTURED_CONTENT": "1",
-            "CW_TOOLSETS": "all",
+            "CW_TOOLSETS": "psa",
         }
         if with_member:
             env["CW_MEMBER_IDENTIFIER"] = ident

@@ -314,7 +314,7 @@ def test_foreign_origins_and_oversize_bodies_are_refused_before_anything_runs(si
 def test_every_role_against_every_tool(sim):
     """The whole matrix: each role lists exactly its tier of every tool, and a raw call of
     each tool outside it is refused as unknown with nothing written."""
-    env = with_tokens(sim, CW_TOOLSETS="all")
+    env = with_tokens(sim, CW_TOOLSETS="psa")
 
     async def go():
         out = {}

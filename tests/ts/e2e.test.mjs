@@ -26,7 +26,7 @@ async function startSim() {
     RUST_LOG: "info",
     // As a program would: structured results and every tool. The default shape is tested below.
     MCP_STRUCTURED_CONTENT: "1",
-    CW_TOOLSETS: "all",
+    CW_TOOLSETS: "psa",
   };
   const requests = async () => (await fetch(`${creds.site}/__sim/requests`)).json();
   return { proc, creds, env, requests };

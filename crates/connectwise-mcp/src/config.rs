@@ -17,6 +17,7 @@
 //! | `TRANSPORT`, `PORT`, `BIND` | how and where to serve |
 //! | `MCP_TOKENS_*`, `CLIENT_CW_KEYS` | role tokens and client keys over HTTP ([`crate::tokens`]) |
 //! | `MCP_AUDIT_LOG` | the audit trail's file ([`crate::audit`]) |
+//! | `CW_HOME_*` | ConnectWise Home, when `CW_TOOLSETS` names `home` ([`cw_home::HomeConfig`]) |
 //! | `MCP_ALLOWED_ORIGINS`, `MCP_ALLOWED_HOSTS`, `MCP_CUSTOMER_CONTACT` | who may call over HTTP, and contact customers |
 //! | `MCP_RATE_LIMIT` | requests per principal over HTTP ([`crate::transport::rate`]) |
 //! | `MCP_MAX_CONNECTIONS`, `MCP_HEADER_TIMEOUT_SECS`, `MCP_BODY_TIMEOUT_SECS` | connection cap and read deadlines ([`crate::transport::listener`]) |
@@ -160,6 +161,16 @@ pub fn conn_limits(env: Env) -> Result<ConnLimits, ConfigError> {
         header_timeout: secs(env, "MCP_HEADER_TIMEOUT_SECS", d.header_timeout)?,
         body_timeout: secs(env, "MCP_BODY_TIMEOUT_SECS", d.body_timeout)?,
     })
+}
+
+/// ConnectWise Home's settings, when `toolsets` offers it (the `CW_HOME_*` variables and the
+/// 0600 `.env` file in `~/.config/connectwise-home/`).
+pub fn home(env: Env, toolsets: &[Toolset]) -> Result<Option<cw_home::Home>, ConfigError> {
+    if !toolsets.iter().any(|t| t.family == "home") {
+        return Ok(None);
+    }
+    let cfg = cw_home::HomeConfig::load(env).map_err(|e| ConfigError(e.to_string()))?;
+    Ok(Some(cw_home::Home::new(cfg)))
 }
 
 /// Where the audit trail goes (`MCP_AUDIT_LOG`), if anywhere.
@@ -412,7 +423,11 @@ mod tests {
         let all = toolsets(&env(&[("CW_TOOLSETS", "all")])).unwrap();
         assert_eq!(all, TOOLSETS.to_vec());
         let psa = toolsets(&env(&[("CW_TOOLSETS", "psa")])).unwrap();
-        assert_eq!(psa, TOOLSETS.to_vec());
+        assert!(psa.iter().all(|t| t.family == "psa") && psa.len() == TOOLSETS.len() - 1);
+        assert!(
+            all.iter().any(|t| t.name == "home"),
+            "all is everything, Home included"
+        );
         assert_eq!(
             toolsets(&env(&[("CW_TOOLSETS", "default, sales")])).unwrap(),
             vec![TICKETS, TIME, CUSTOMERS, SALES]

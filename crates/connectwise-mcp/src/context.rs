@@ -16,13 +16,20 @@ pub struct Shared {
     pub lookups: Lookups,
     /// Default time zone for times people type without one (`CW_TIMEZONE`, else UTC).
     pub timezone: Tz,
+    /// ConnectWise Home, when the `home` toolset is offered.
+    pub home: Option<Arc<cw_home::Home>>,
 }
 
 impl Shared {
     pub fn new(timezone: Tz) -> Arc<Shared> {
+        Shared::with_home(timezone, None)
+    }
+
+    pub fn with_home(timezone: Tz, home: Option<Arc<cw_home::Home>>) -> Arc<Shared> {
         Arc::new(Shared {
             lookups: Lookups::local(),
             timezone,
+            home,
         })
     }
 }
@@ -49,6 +56,13 @@ impl Ctx {
     pub fn with_progress(mut self, progress: Progress) -> Ctx {
         self.progress = progress;
         self
+    }
+
+    /// ConnectWise Home, if this server offers it.
+    pub fn home(&self) -> Result<&cw_home::Home, ToolError> {
+        self.shared.home.as_deref().ok_or_else(|| {
+            ToolError::Setup("ConnectWise Home is not set up on this server: its administrator adds `home` to CW_TOOLSETS".into())
+        })
     }
 
     pub fn timezone(&self) -> Tz {

@@ -234,7 +234,13 @@ impl Pipeline {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
         };
-        let Some(creds) = caller.creds.clone().or_else(|| self.server_creds.clone()) else {
+        let creds = match caller.creds.clone().or_else(|| self.server_creds.clone()) {
+            Some(c) => Some(c),
+            // The Home tools act through the browser's portal session, not ConnectWise API keys.
+            None if entry.toolset.family != "psa" => Some(Credentials::new("", "", None)),
+            None => None,
+        };
+        let Some(creds) = creds else {
             return (Err(ToolError::Setup("No ConnectWise API keys: this server has none configured (CW_PUBLIC_KEY and CW_PRIVATE_KEY), so send your own with the request (x-cw-public-key, x-cw-private-key and x-cw-member-id headers; an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
         };
         let client = self.upstream.client(creds).observed(stats.clone());

@@ -156,6 +156,7 @@ mod tests {
         Ok(ToolOutput {
             structured: serde_json::json!({ "id": n }),
             text: format!("#{n}"),
+            image: None,
         })
     }
 

@@ -57,7 +57,11 @@ fn every_tool_is_fully_described() {
         // What the MCP Inspector flags as unportable (`type: ["T", "null"]`), and noise.
         let out = t["outputSchema"].to_string();
         for noise in ["$schema", "$defs", "\"null\"", "\"type\":["] {
-            assert!(!out.contains(noise), "{}: {noise} in its output schema", e.name());
+            assert!(
+                !out.contains(noise),
+                "{}: {noise} in its output schema",
+                e.name()
+            );
         }
         let d = t["description"].as_str().unwrap();
         assert!(d.len() > 20 && d.len() < 200, "{}: {d}", e.name());

@@ -88,6 +88,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         serving.timezone,
         serving.limits,
         None,
+        None,
     );
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {

@@ -69,15 +69,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Logs go to stderr: stdout carries protocol messages or the simulator's credentials line.
 /// `RUST_LOG` picks the level (info by default). rmcp prints whole requests and results (tool
-/// arguments, note text, customer data) at debug and trace, so its events below info are
+/// arguments, note text, customer data) at debug and trace, and the browser's CDP layers print
+/// every message (keystrokes into the portal login included), so their events below info are
 /// dropped whatever `RUST_LOG` says.
 pub fn init_logging() {
     use tracing_subscriber::filter::filter_fn;
     use tracing_subscriber::prelude::*;
     let env = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(DEFAULT_LOG));
-    let no_payloads =
-        filter_fn(|m| !(m.target().starts_with("rmcp") && *m.level() > tracing::Level::INFO));
+    // rmcp and the browser's protocol layers print whole messages below info: tool arguments,
+    // note text, and (as keystrokes sent to the portal's login page) the password.
+    let no_payloads = filter_fn(|m| {
+        let t = m.target();
+        let chatty = ["rmcp", "chromiumoxide", "tungstenite", "async_tungstenite"]
+            .iter()
+            .any(|p| t.starts_with(p));
+        !(chatty && *m.level() > tracing::Level::INFO)
+    });
     let fmt = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -94,14 +102,21 @@ fn pipeline(
     timezone: Tz,
     limits: Limits,
     audit: Option<JsonLines>,
+    home: Option<Arc<cw_home::Home>>,
 ) -> Arc<Pipeline> {
     let audit: Arc<dyn Audit> = match audit {
         Some(trail) => Arc::new(Both(LogLine, trail)),
         None => Arc::new(LogLine),
     };
+    // The Home tools are registered only where they are offered: building their schemas is
+    // start-up time every other server would pay for nothing.
+    let mut registry = Registry::psa();
+    if home.is_some() {
+        registry.add_home();
+    }
     Pipeline::new(Parts {
-        registry: Registry::psa(),
-        shared: Shared::new(timezone),
+        registry,
+        shared: Shared::with_home(timezone, home),
         upstream,
         server_creds,
         limits,

@@ -71,14 +71,21 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         })?),
         None => None,
     };
+    let home = config::home(&env, &serving.limits.toolsets)?.map(Arc::new);
     let pipeline = super::pipeline(
         upstream,
         cw.creds,
         serving.timezone,
         serving.limits.clone(),
         audit,
+        home.clone(),
     );
-    serve_pipeline(pipeline, &serving, access).await
+    let served = serve_pipeline(pipeline, &serving, access).await;
+    // The browser is a child process: close it (saving its session) rather than orphan it.
+    if let Some(h) = home {
+        h.shutdown().await;
+    }
+    served
 }
 
 /// Serves a pipeline on the configured transport: to the local user over stdio (and over

@@ -133,6 +133,11 @@ pub fn render(o: Outcome, results: Results) -> Result<CallToolResult, ErrorData>
                 Results::Structured => out.structured.to_string(),
             };
             let mut content = vec![ContentBlock::text(body)];
+            if let Some(png) = &out.image {
+                use base64::Engine;
+                let data = base64::engine::general_purpose::STANDARD.encode(png);
+                content.push(ContentBlock::image(data, "image/png"));
+            }
             if let Some(r) = o.replayed {
                 content.insert(0, ContentBlock::text(r.note(&o.tool)));
             }

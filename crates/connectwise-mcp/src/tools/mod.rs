@@ -13,6 +13,7 @@
 //! `add::<…>()` line in [`Registry::psa`] (plus its snapshot).
 
 pub mod args;
+pub mod home;
 pub mod listing;
 pub mod psa;
 pub mod render;
@@ -81,7 +82,15 @@ pub const MEMBERS: Toolset = psa(
 );
 
 /// Every toolset this build knows.
-pub const TOOLSETS: &[Toolset] = &[TICKETS, TIME, CUSTOMERS, SALES, PROJECTS, MEMBERS];
+pub const TOOLSETS: &[Toolset] = &[
+    TICKETS,
+    TIME,
+    CUSTOMERS,
+    SALES,
+    PROJECTS,
+    MEMBERS,
+    home::HOME,
+];
 
 /// Reads a comma-separated list of toolset names, product families (`psa`), `default` or
 /// `all`, as `CW_TOOLSETS` and the `x-cw-toolsets` header give it. `source` names where the
@@ -102,7 +111,7 @@ pub fn parse_toolsets(list: &str, source: &str) -> Result<Vec<Toolset>, String> 
         if add.is_empty() {
             let known: Vec<&str> = TOOLSETS.iter().map(|t| t.name).collect();
             return Err(format!(
-                "{source} names `{name}`, which is not a toolset; known: {}, psa, default, all",
+                "{source} names `{name}`, which is not a toolset; known: {}, psa, default, all (everything, home included)",
                 known.join(", ")
             ));
         }
@@ -174,6 +183,11 @@ pub trait CwTool: ToolBase<Error = ToolError> + AsyncTool<Ctx> + 'static {
     /// A compact text rendering of the output, for clients (and models) that read text.
     fn text(out: &Self::Output) -> String;
 
+    /// An image to send with the result (a screenshot), as PNG bytes.
+    fn image(_out: &Self::Output) -> Option<Vec<u8>> {
+        None
+    }
+
     /// Applies defaults and trims text, so that equivalent calls have equal arguments: the
     /// replay store recognises a write re-sent with a default spelled out or a trailing space
     /// (and the handler sees the same normalised arguments).
@@ -193,6 +207,7 @@ macro_rules! tool {
             args: $args:ty,
             output: $out:ty,
             text: $text:path,
+            $(image: $image:path,)?
             $(normalize: $normalize:path,)?
             description: $desc:expr $(,)?
         }
@@ -229,6 +244,10 @@ macro_rules! tool {
                 $text(out)
             }
 
+            $(fn image(out: &$out) -> Option<Vec<u8>> {
+                $image(out)
+            })?
+
             $(fn normalize(args: &mut $args) {
                 $normalize(args)
             })?
@@ -241,6 +260,8 @@ macro_rules! tool {
 pub struct ToolOutput {
     pub structured: Value,
     pub text: String,
+    /// PNG bytes to send as image content (a screenshot).
+    pub image: Option<Vec<u8>>,
 }
 
 /// A call whose arguments passed validation, ready to run.
@@ -373,7 +394,11 @@ where
         T::annotations().as_ref().and_then(f).unwrap_or(false)
     };
     let reads = hint(|a| a.read_only_hint);
-    args::check_values(&args, reads)?;
+    // ConnectWise's rules for ids and search text; the browser tools take selectors and script.
+    let psa = T::TOOLSET.family == "psa";
+    if psa {
+        args::check_values(&args, reads)?;
+    }
     let mut parsed: T::Parameter = serde_json::from_value(Value::Object(args)).map_err(|e| {
         ToolError::invalid(format!(
             "Invalid arguments for {name}: {e}. Check the tool's input schema."
@@ -383,7 +408,8 @@ where
     // Only a write that adds something needs to run once per identical request; an
     // idempotent one (an update) leaves the same state however often it runs, and says
     // "nothing changed" itself.
-    let adds = !reads && !hint(|a| a.idempotent_hint);
+    // Browser actions are repeated when asked twice: a second click is a second click.
+    let adds = psa && !reads && !hint(|a| a.idempotent_hint);
     let canonical = if adds {
         Some(serde_json::to_string(&parsed).map_err(|e| ToolError::Internal(e.to_string()))?)
     } else {
@@ -398,7 +424,11 @@ where
                 let structured = serde_json::to_value(&out).map_err(|e| {
                     ToolError::Internal(format!("could not encode the result: {e}"))
                 })?;
-                Ok(ToolOutput { structured, text })
+                Ok(ToolOutput {
+                    structured,
+                    text,
+                    image: T::image(&out),
+                })
             })
         }),
     })
@@ -429,6 +459,28 @@ impl Registry {
 
     pub fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter()
+    }
+
+    /// The ConnectWise Home toolset.
+    pub fn add_home(&mut self) {
+        use home::*;
+        self.add::<Login>();
+        self.add::<Logout>();
+        self.add::<SessionStatus>();
+        self.add::<Navigate>();
+        self.add::<Snapshot>();
+        self.add::<Screenshot>();
+        self.add::<Click>();
+        self.add::<Fill>();
+        self.add::<Select>();
+        self.add::<PressKey>();
+        self.add::<Eval>();
+        self.add::<CaptureXhr>();
+        self.add::<ApiCall>();
+        self.add::<AuthedApiCall>();
+        self.add::<SaveDiscovery>();
+        self.add::<ListDiscovered>();
+        self.add::<DeleteDiscovery>();
     }
 
     /// The PSA toolset.
