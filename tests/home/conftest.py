@@ -3,22 +3,16 @@ import sys
 
 import pytest
 
-# The harness (the binary, the simulator, MCP sessions) is shared with the MCP SDK suites.
+# The harness and fixtures (the binary, the simulator) are shared with the MCP SDK suites.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
 
 from fake_portal import FakePortal  # noqa: E402
-from harness import Sim  # noqa: E402
-
-
-@pytest.fixture
-def sim():
-    s = Sim()
-    yield s
-    s.close()
+from fixtures import sim  # noqa: E402,F401  (a fixture)
 
 
 @pytest.fixture
 def portal():
+    """A fake ConnectWise Home (identity provider, portal, a foreign origin) for one test."""
     p = FakePortal()
     yield p
     p.close()

@@ -1,16 +1,7 @@
 import pathlib
 import sys
 
-import pytest
-
-# The harness (the binary, the simulator) is shared with the MCP SDK suites.
+# The harness and fixtures (the binary, the simulator) are shared with the MCP SDK suites.
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
 
-from harness import Sim  # noqa: E402
-
-
-@pytest.fixture
-def sim():
-    s = Sim()
-    yield s
-    s.close()
+from fixtures import sim  # noqa: E402,F401  (a fixture)

@@ -1,13 +1,6 @@
 import pytest
 
-from harness import Sim
-
-
-@pytest.fixture
-def sim():
-    s = Sim()
-    yield s
-    s.close()
+from fixtures import sim  # noqa: F401  (a fixture)
 
 
 @pytest.fixture(params=["stdio", "http"])
