@@ -136,6 +136,15 @@ class Origin:
             def do_OPTIONS(self):
                 origin.handle(self, "OPTIONS")
 
+            def do_PATCH(self):
+                origin.handle(self, "PATCH")
+
+            def do_PUT(self):
+                origin.handle(self, "PUT")
+
+            def do_DELETE(self):
+                origin.handle(self, "DELETE")
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self.url = f"http://{name}.localhost:{self.port}"
@@ -148,6 +157,10 @@ class Origin:
         form = dict(urllib.parse.parse_qsl(body)) if "urlencoded" in (h.headers.get("content-type") or "") else {}
         cookies = dict(c.strip().split("=", 1) for c in (h.headers.get("cookie") or "").split(";") if "=" in c)
         self.log.append({"method": method, "path": u.path, "query": u.query, "auth": h.headers.get("authorization"), "cookies": sorted(cookies)})
+        try:
+            self.portal.last_body = json.loads(body) if body and "json" in (h.headers.get("content-type") or "") else None
+        except ValueError:
+            self.portal.last_body = None
         status, headers, text = getattr(self.portal, f"on_{self.name}")(method, u.path, dict(urllib.parse.parse_qsl(u.query)), form, cookies, h.headers)
         data = text.encode() if isinstance(text, str) else text
         h.send_response(status)
@@ -168,6 +181,8 @@ class FakePortal:
         self.pending: dict[str, dict] = {}  # login flow id → state
         self.failed_logins = 0
         self.tokens: list[str] = []
+        self.calls: list[dict] = []  # operations that reached the portal's API: method, path, query, auth, body
+        self.last_body = None
         self.sso = Origin("sso", self)
         self.home = Origin("home", self)
         self.evil = Origin("evil", self)
@@ -261,14 +276,19 @@ class FakePortal:
             return 200, [("content-type", "text/html; charset=utf-8"), *extra], spa
         if path == "/go-elsewhere":
             return 302, [("location", f"{self.evil.url}/landing")], ""
-        if path == "/portal/downloads":
-            if "cwh_session" not in cookies:
+        if path.startswith("/portal/"):
+            # Cookie-only endpoints: the session cookie, never a bearer token.
+            if "cwh_session" not in cookies or headers.get("authorization"):
                 return 401, [("content-type", "application/json")], json.dumps({"error": "not signed in"})
-            return 200, [("content-type", "application/json")], json.dumps({"downloads": [{"id": "d1", "name": "ScreenConnect 25.4"}]})
+            if path == "/portal/downloads":
+                return 200, [("content-type", "application/json")], json.dumps({"downloads": [{"id": "d1", "name": "ScreenConnect 25.4"}]})
+            self.calls.append({"method": method, "path": path, "query": q, "auth": "cookie", "body": None})
+            return 200, [("content-type", "application/json")], json.dumps({"ok": True, "path": path})
         if path.startswith("/api/v1/"):
             auth = headers.get("authorization") or ""
             if not (auth.startswith("Bearer ") and jwt_valid(auth[7:])):
                 return 401, [("content-type", "application/json"), ("www-authenticate", "Bearer")], json.dumps({"error": "invalid_token"})
+            self.calls.append({"method": method, "path": path, "query": q, "auth": "bearer", "body": self.last_body})
             if path == "/api/v1/partners/me":
                 return 200, [("content-type", "application/json")], json.dumps({"id": "p1", "name": "Harborview Technology Partners"})
             if path == "/api/v1/partners/p1/users":
@@ -279,6 +299,10 @@ class FakePortal:
                         "note": f"session {jwt({'sub': 'leak', 'exp': 9999999999})} ok", "visible": "kept"}
                 return 200, [("content-type", "application/json"), ("set-cookie", f"leak={PLANTED['set_cookie']}; Path=/"),
                              ("x-session-token", PLANTED["header"])], json.dumps(body)
+            if path == "/api/v1/me":
+                return 200, [("content-type", "application/json")], json.dumps({"email": EMAIL, "partnerId": "p1", "name": "Tech Harborview"})
+            if path.startswith("/api/v1/"):
+                return 200, [("content-type", "application/json")], json.dumps({"ok": True, "path": path, "method": method})
             return 404, [("content-type", "application/json")], json.dumps({"error": "no such endpoint"})
         return 404, [("content-type", "text/plain")], "not found"
 

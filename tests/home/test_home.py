@@ -106,7 +106,7 @@ def test_login_then_a_restart_restores_the_session_without_logging_in_again(sim,
         return out
 
     o = anyio.run(go)
-    assert len(o["tools"]) == 17 and all(t.startswith("cw_home_") for t in o["tools"])
+    assert len(o["tools"]) == 23 and all(t.startswith("cw_home_") for t in o["tools"])
     assert o["login"]["logged_in"] and o["login"]["steps"] == ["email", "password", "mfa", "trust"], o["login"]
     st = o["status"]
     assert st["browser_running"] and st["logged_in"] and st["cookies"] >= 2 and st["earliest_expiry"], st
@@ -265,3 +265,91 @@ def test_the_browser_closes_when_idle_and_comes_back_logged_in(sim, portal, tmp_
 def chromium_children(pid):
     out = subprocess.run(["ps", "-o", "pid=,args=", "--ppid", str(pid)], capture_output=True, text=True).stdout
     return [int(l.split()[0]) for l in out.splitlines() if "chromium" in l]
+
+
+def test_every_named_operation_runs_with_its_auth_and_writes_need_confirm(sim, portal, tmp_path):
+    env = home_env(sim, portal, tmp_path / "cfg")
+    ops = json.load(open(os.path.join(os.path.dirname(__file__), "..", "..", "crates", "cw-home", "data", "operations.json")))["operations"]
+    fill = {"userId": "u3", "appId": "a1", "productId": "pr1"}
+
+    async def go():
+        o = {"runs": {}}
+        async with server(env, tmp_path / "server.log") as (s, _):
+            data(await s.call("cw_home_login"))
+            listed = data(await s.call("cw_home_list_operations", {}))
+            o["listed"] = [x["name"] for x in listed["operations"]]
+            o["users"] = [x["name"] for x in data(await s.call("cw_home_list_operations", {"category": "users"}))["operations"]]
+            before = len(portal.calls)
+            o["unconfirmed"] = data(await s.call("cw_home_operation", {"operation": "users.delete", "params": {"userId": "u3"}}))
+            o["unconfirmed calls"] = [c for c in portal.calls[before:] if c["path"] != "/api/v1/me"]
+            o["bad param"] = await s.call("cw_home_operation", {"operation": "users.list", "params": {"pages": 2}})
+            for op in ops:
+                params = {k: fill[k] for k, p in op["params"].items() if p["in"] == "path" and k in fill}
+                if any(p["in"] == "body" for p in op["params"].values()):
+                    params["body"] = {"note": "from the test"}
+                if op["name"] == "users.list":
+                    params.update({"page": 2, "pageSize": 5, "search": "ann"})
+                before = len(portal.calls)
+                r = await s.call("cw_home_operation", {"operation": op["name"], "params": params, "confirm": True})
+                # The partner id is looked up once (/api/v1/me) and then remembered.
+                calls = [c for c in portal.calls[before:] if c["path"] != "/api/v1/me" or op["name"] == "me.get"]
+                o["runs"][op["name"]] = (r.is_error, r.text[:300], calls)
+        return o
+
+    o = anyio.run(go)
+    assert len(o["listed"]) == 39 and len(o["users"]) == 10
+    u = o["unconfirmed"]
+    assert u["confirm_required"] and u["would_send"]["method"] == "DELETE" and u["would_send"]["url"].endswith("/users/u3")
+    assert o["unconfirmed calls"] == [], "nothing was sent without confirm"
+    assert o["bad param"].is_error and "`pages`" in o["bad param"].text
+    for op in ops:
+        err, text, calls = o["runs"][op["name"]]
+        if op["name"] == "products.downloads":
+            assert not err and "ScreenConnect" in text, text
+            continue
+        assert not err, (op["name"], text)
+        expect_path = op["path"].replace("{partnerId}", "p1").replace("{userId}", "u3").replace("{appId}", "a1").replace("{productId}", "pr1")
+        assert len(calls) == 1, (op["name"], calls)
+        c = calls[0]
+        assert (c["method"], c["path"], c["auth"]) == (op["method"], expect_path, op["auth"]), (op["name"], c)
+        if op["name"] == "users.list":
+            assert c["query"] == {"page": "2", "pageSize": "5", "search": "ann"}, c
+        if any(p["in"] == "body" for p in op["params"].values()):
+            assert c["body"] == {"note": "from the test"}, (op["name"], c)
+
+
+def test_promoted_operations_and_pinned_queries_survive_a_restart(sim, portal, tmp_path):
+    env = home_env(sim, portal, tmp_path / "cfg")
+    log = tmp_path / "server.log"
+
+    async def go():
+        o = {}
+        async with server(env, log) as (s, _):
+            data(await s.call("cw_home_login"))
+            o["promoted"] = data(await s.call("cw_home_save_discovery", {"method": "GET", "url": "/api/v1/partners/p1/sessions", "description": "active sessions", "promote_as": "partners.sessions"}))
+            o["pinned"] = data(await s.call("cw_home_save_query", {"name": "first techs", "operation": "users.list", "params": {"page": 1, "pageSize": 3}}))
+            o["pin unknown"] = await s.call("cw_home_save_query", {"name": "x", "operation": "users.nope"})
+        async with server(env, log) as (s, _):
+            o["listed"] = data(await s.call("cw_home_list_operations", {"search": "sessions"}))
+            before = len(portal.calls)
+            o["run promoted"] = data(await s.call("cw_home_operation", {"operation": "partners.sessions"}))
+            o["run query"] = data(await s.call("cw_home_operation", {"query": "first techs"}))
+            o["calls"] = portal.calls[before:]
+            o["queries"] = data(await s.call("cw_home_list_queries"))
+            o["deleted"] = data(await s.call("cw_home_delete_query", {"name": "first techs"}))
+            data(await s.call("cw_home_save_query", {"name": "a", "operation": "me.get"}))
+            data(await s.call("cw_home_save_query", {"name": "b", "operation": "issues.list"}))
+            o["cleared"] = data(await s.call("cw_home_clear_queries"))
+            o["empty"] = data(await s.call("cw_home_list_queries"))
+        return o
+
+    o = anyio.run(go)
+    assert o["promoted"]["promoted"] == "partners.sessions"
+    assert o["pin unknown"].is_error
+    assert [x["name"] for x in o["listed"]["operations"]] == ["partners.sessions"] and o["listed"]["operations"][0]["source"] == "promoted"
+    assert o["run promoted"]["status"] == 200 and o["run query"]["status"] == 200
+    calls = [c for c in o["calls"] if c["path"] != "/api/v1/me"]
+    assert [(c["path"], c["auth"]) for c in calls] == [("/api/v1/partners/p1/sessions", "bearer"), ("/api/v1/partners/p1/users", "bearer")]
+    assert calls[1]["query"] == {"page": "1", "pageSize": "3"}
+    assert [q["name"] for q in o["queries"]["queries"]] == ["first techs"]
+    assert o["deleted"]["deleted"] == "first techs" and o["cleared"]["deleted"] == 2 and o["empty"]["queries"] == []

@@ -80,7 +80,7 @@ impl HomeConfig {
         let base_url =
             get("CW_HOME_BASE_URL").unwrap_or_else(|| "https://home.connectwise.com".into());
         let sso_url =
-            get("CW_HOME_SSO_URL").unwrap_or_else(|| "https://sso.connectwise.com".into());
+            get("CW_HOME_SSO_URL").unwrap_or_else(|| "https://auth.connectwise.com".into());
         let sf_url = get("CW_HOME_SF_BASE_URL")
             .unwrap_or_else(|| "https://connectwise20.my.site.com/partnersupport".into());
         let extra: Vec<String> = get("CW_HOME_EXTRA_ORIGINS")

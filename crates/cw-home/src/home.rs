@@ -21,6 +21,7 @@ use crate::catalogue::Catalogue;
 use crate::config::HomeConfig;
 use crate::error::{HomeError, Result};
 use crate::login::{self, Breaker};
+use crate::operations::{self, Auth, Operation};
 use crate::origin::origin_of;
 use crate::redact::Redactor;
 use crate::state;
@@ -35,6 +36,8 @@ pub struct Home {
     breaker: Breaker,
     redactor: Redactor,
     catalogue: OnceLock<Catalogue>,
+    /// The signed-in user's partner id, once looked up.
+    partner: tokio::sync::Mutex<Option<String>>,
 }
 
 impl Home {
@@ -47,6 +50,7 @@ impl Home {
             breaker: Breaker::default(),
             redactor,
             catalogue: OnceLock::new(),
+            partner: tokio::sync::Mutex::new(None),
         }
     }
 
@@ -513,6 +517,236 @@ impl Home {
             )));
         }
         Ok(json!({"deleted": id}))
+    }
+
+    // --- named operations and pinned queries ---
+
+    /// Seed 002's operations and the ones users promoted.
+    fn operations(&self) -> Result<Vec<Operation>> {
+        let mut all = operations::builtin()?;
+        for d in self.catalogue()?.operations()? {
+            if let Ok(op) = serde_json::from_value::<Operation>(d) {
+                all.retain(|o| o.name != op.name);
+                all.push(op);
+            }
+        }
+        Ok(all)
+    }
+
+    /// Operations by category and keyword.
+    pub fn list_operations(&self, category: Option<&str>, search: Option<&str>) -> Result<Value> {
+        let builtin: Vec<String> = operations::builtin()?.into_iter().map(|o| o.name).collect();
+        let words = search.map(str::to_lowercase);
+        let rows: Vec<Value> = self
+            .operations()?
+            .into_iter()
+            .filter(|o| category.is_none_or(|c| o.category.eq_ignore_ascii_case(c)))
+            .filter(|o| words.as_deref().is_none_or(|w| o.name.contains(w) || o.description.to_lowercase().contains(w) || o.path.to_lowercase().contains(w)))
+            .map(|o| {
+                let params: Vec<String> = o.params.iter().map(|(k, p)| format!("{k}{}: {}", if p.required { "" } else { "?" }, p.kind)).collect();
+                json!({"name": o.name, "method": o.method, "path": o.path, "auth": o.auth, "writes": o.writes,
+                       "description": o.description, "params": params,
+                       "source": if builtin.contains(&o.name) { "built-in" } else { "promoted" }})
+            })
+            .collect();
+        Ok(json!({"operations": rows}))
+    }
+
+    /// Runs a named operation (or a pinned query); one that changes anything answers with what
+    /// it would send unless `confirm` is true.
+    pub async fn operation(
+        &self,
+        name: Option<&str>,
+        query: Option<&str>,
+        params: &serde_json::Map<String, Value>,
+        confirm: bool,
+    ) -> Result<Value> {
+        let mut merged = serde_json::Map::new();
+        let name = match (name, query) {
+            (_, Some(q)) => {
+                let saved = self.catalogue()?.queries(Some(q))?;
+                let Some(saved) = saved.first() else {
+                    return Err(HomeError::Invalid(format!(
+                        "No pinned query is called {q}; cw_home_list_queries lists them."
+                    )));
+                };
+                if let Some(p) = saved.get("params").and_then(Value::as_object) {
+                    merged.extend(p.clone());
+                }
+                saved
+                    .get("operation")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string()
+            }
+            (Some(n), None) => n.to_string(),
+            (None, None) => {
+                return Err(HomeError::Invalid(
+                    "Name an operation (cw_home_list_operations lists them) or a pinned query."
+                        .into(),
+                ))
+            }
+        };
+        merged.extend(params.clone());
+        let ops = self.operations()?;
+        let Some(op) = ops.iter().find(|o| o.name == name) else {
+            let close: Vec<&str> = ops
+                .iter()
+                .map(|o| o.name.as_str())
+                .filter(|n| n.split('.').any(|p| name.contains(p)))
+                .take(8)
+                .collect();
+            return Err(HomeError::Invalid(format!(
+                "There is no operation {name}{}; cw_home_list_operations lists them.",
+                if close.is_empty() {
+                    String::new()
+                } else {
+                    format!(" (close: {})", close.join(", "))
+                }
+            )));
+        };
+        let partner = if op.params.contains_key("partnerId") && !merged.contains_key("partnerId") {
+            self.partner_id().await.ok()
+        } else {
+            None
+        };
+        let req = operations::request(op, &merged, partner.as_deref())?;
+        if op.writes && !confirm {
+            return Ok(json!({
+                "confirm_required": true,
+                "operation": op.name,
+                "would_send": {"method": req.method, "url": self.redactor.url(&req.url), "body": req.body.as_ref().map(|b| self.redactor.json(b))},
+                "message": format!("{} changes the portal ({}); nothing was sent. Call again with confirm: true to do it.", op.name, op.description),
+            }));
+        }
+        let mut out = self
+            .api_call(
+                &req.method,
+                &req.url,
+                req.body.as_ref(),
+                req.auth == Auth::Bearer,
+            )
+            .await?;
+        if let Some(o) = out.as_object_mut() {
+            o.insert("operation".into(), Value::from(op.name.clone()));
+        }
+        Ok(out)
+    }
+
+    /// The signed-in user's partner id, for operations that leave it out.
+    async fn partner_id(&self) -> Result<String> {
+        let mut known = self.partner.lock().await;
+        if let Some(p) = known.as_ref() {
+            return Ok(p.clone());
+        }
+        let me = self.api_call("GET", "/api/v1/me", None, true).await?;
+        let p = me
+            .pointer("/body/partnerId")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| {
+                HomeError::Invalid(
+                    "The portal did not say which partner you belong to; pass partnerId.".into(),
+                )
+            })?;
+        *known = Some(p.clone());
+        Ok(p)
+    }
+
+    /// Promotes a discovered endpoint to a named operation (kept in SQLite).
+    pub fn promote(
+        &self,
+        name: &str,
+        method: &str,
+        url: &str,
+        auth: &str,
+        description: &str,
+    ) -> Result<Value> {
+        let target = self.absolute(url)?;
+        if origin_of(&target) != origin_of(&self.cfg.base_url) {
+            return Err(HomeError::Invalid("Only portal endpoints can become operations (the URL's origin is not the portal's).".into()));
+        }
+        let path = url::Url::parse(&target)
+            .map(|u| u.path().to_string())
+            .unwrap_or_default();
+        let method = method.to_ascii_uppercase();
+        let auth = match auth {
+            "cookie" => Auth::Cookie,
+            "bearer" => Auth::Bearer,
+            other => {
+                return Err(HomeError::Invalid(format!(
+                    "auth is bearer or cookie, not {other}"
+                )))
+            }
+        };
+        let op = Operation {
+            name: name.to_string(),
+            category: name.split('.').next().unwrap_or_default().to_string(),
+            writes: method != "GET",
+            method,
+            path,
+            auth,
+            description: self.redactor.text(description),
+            params: Default::default(),
+        };
+        operations::check(&op)?;
+        if operations::builtin()?.iter().any(|o| o.name == op.name) {
+            return Err(HomeError::Invalid(format!(
+                "{} is a built-in operation; choose another name",
+                op.name
+            )));
+        }
+        let def = serde_json::to_value(&op).map_err(|e| HomeError::Invalid(e.to_string()))?;
+        self.catalogue()?.save_operation(&op.name, &def)?;
+        Ok(
+            json!({"promoted": op.name, "method": op.method, "path": op.path, "auth": op.auth, "writes": op.writes}),
+        )
+    }
+
+    pub fn save_query(
+        &self,
+        name: &str,
+        operation: &str,
+        params: &serde_json::Map<String, Value>,
+        description: &str,
+    ) -> Result<Value> {
+        let ops = self.operations()?;
+        let Some(op) = ops.iter().find(|o| o.name == operation) else {
+            return Err(HomeError::Invalid(format!(
+                "There is no operation {operation}; cw_home_list_operations lists them."
+            )));
+        };
+        // The parameters must make a request (a partner id is filled in when it runs).
+        operations::request(op, params, Some("partner"))?;
+        if name.trim().is_empty() || name.len() > 80 {
+            return Err(HomeError::Invalid(
+                "A pinned query needs a name of 1 to 80 characters.".into(),
+            ));
+        }
+        self.catalogue()?.save_query(
+            name,
+            operation,
+            &Value::Object(params.clone()),
+            &self.redactor.text(description),
+        )?;
+        Ok(json!({"saved": name, "operation": operation}))
+    }
+
+    pub fn list_queries(&self) -> Result<Value> {
+        Ok(json!({"queries": self.catalogue()?.queries(None)?}))
+    }
+
+    pub fn delete_query(&self, name: &str) -> Result<Value> {
+        if self.catalogue()?.delete_queries(Some(name))? == 0 {
+            return Err(HomeError::Invalid(format!(
+                "No pinned query is called {name}; cw_home_list_queries lists them."
+            )));
+        }
+        Ok(json!({"deleted": name}))
+    }
+
+    pub fn clear_queries(&self) -> Result<Value> {
+        Ok(json!({"deleted": self.catalogue()?.delete_queries(None)?}))
     }
 
     // --- helpers ---

@@ -14,6 +14,7 @@ pub mod config;
 pub mod error;
 mod home;
 pub mod login;
+pub mod operations;
 pub mod origin;
 pub mod redact;
 pub mod state;

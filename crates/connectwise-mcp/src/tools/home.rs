@@ -161,6 +161,43 @@ pub struct SaveDiscoveryArgs {
     pub url: String,
     /// What it returns, for next time
     pub description: Option<String>,
+    /// Also make it a named operation (category.action, e.g. users.sessions) for cw_home_operation
+    pub promote_as: Option<String>,
+    /// For promote_as: bearer (default) or cookie
+    pub auth: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct OperationArgs {
+    /// e.g. users.list (cw_home_list_operations lists them)
+    pub operation: Option<String>,
+    /// Or run a pinned query by name
+    pub query: Option<String>,
+    /// The operation's parameters (partnerId defaults to yours)
+    pub params: Option<Map<String, Value>>,
+    /// Required for operations that change something; without it the answer says what would be sent
+    pub confirm: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ListOperationsArgs {
+    /// me, partners, users, roles, apps, products, billing, issues, bootstrap…
+    pub category: Option<String>,
+    /// A word in the name, path or description
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct SaveQueryArgs {
+    pub name: String,
+    pub operation: String,
+    pub params: Option<Map<String, Value>>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct NameArgs {
+    pub name: String,
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
@@ -297,8 +334,53 @@ home_tool!(
     ACT,
     SaveDiscoveryArgs,
     plain_text,
-    "Keep an endpoint found with cw_home_capture_xhr in the discovery catalogue.",
-    |h, a| async { h.save_discovery(&a.method, &a.url, a.description.as_deref().unwrap_or("")) }
+    "Keep an endpoint found with cw_home_capture_xhr in the discovery catalogue; promote_as also makes it a named operation.",
+    |h, a| async {
+        let saved = h.save_discovery(&a.method, &a.url, a.description.as_deref().unwrap_or(""))?;
+        match &a.promote_as {
+            None => Ok(saved),
+            Some(name) => h.promote(name, &a.method, &a.url, a.auth.as_deref().unwrap_or("bearer"), a.description.as_deref().unwrap_or("")),
+        }
+    }
+);
+home_tool!(Operation, "cw_home_operation", "Run a portal operation", ACT, OperationArgs, json_text,
+    "Run a named portal operation (or a pinned query) with its auth type; ones that change something need confirm: true.",
+    |h, a| h.operation(a.operation.as_deref(), a.query.as_deref(), &a.params.clone().unwrap_or_default(), a.confirm.unwrap_or(false)));
+home_tool!(ListOperations, "cw_home_list_operations", "List portal operations", READ, ListOperationsArgs, plain_text,
+    "The named portal operations (built-in and promoted): method, path, auth, parameters, whether they change anything.",
+    |h, a| async { h.list_operations(a.category.as_deref(), a.search.as_deref()) });
+home_tool!(SaveQuery, "cw_home_save_query", "Pin a query", ACT, SaveQueryArgs, plain_text,
+    "Pin an operation with its parameters under a name, to run later with cw_home_operation query=<name>.",
+    |h, a| async { h.save_query(&a.name, &a.operation, &a.params.clone().unwrap_or_default(), a.description.as_deref().unwrap_or("")) });
+home_tool!(
+    ListQueries,
+    "cw_home_list_queries",
+    "List pinned queries",
+    READ,
+    NoArgs,
+    plain_text,
+    "The pinned queries.",
+    |h, _a| async { h.list_queries() }
+);
+home_tool!(
+    DeleteQuery,
+    "cw_home_delete_query",
+    "Unpin a query",
+    ACT,
+    NameArgs,
+    plain_text,
+    "Remove one pinned query.",
+    |h, a| async { h.delete_query(&a.name) }
+);
+home_tool!(
+    ClearQueries,
+    "cw_home_clear_queries",
+    "Unpin every query",
+    ACT,
+    NoArgs,
+    plain_text,
+    "Remove every pinned query.",
+    |h, _a| async { h.clear_queries() }
 );
 home_tool!(
     ListDiscovered,

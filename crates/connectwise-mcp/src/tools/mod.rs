@@ -481,6 +481,12 @@ impl Registry {
         self.add::<SaveDiscovery>();
         self.add::<ListDiscovered>();
         self.add::<DeleteDiscovery>();
+        self.add::<Operation>();
+        self.add::<ListOperations>();
+        self.add::<SaveQuery>();
+        self.add::<ListQueries>();
+        self.add::<DeleteQuery>();
+        self.add::<ClearQueries>();
     }
 
     /// The PSA toolset.
