@@ -37,7 +37,7 @@ def home_env(sim, portal, config_dir, **extra):
         "CW_HOME_EMAIL": fp.EMAIL,
         "CW_HOME_BASE_URL": portal.home.url,
         "CW_HOME_SSO_URL": portal.sso.url,
-        "CW_HOME_SF_BASE_URL": portal.home.url + "/partnersupport",
+        "CW_HOME_SF_BASE_URL": portal.support.url + "/partnersupport",
         "RUST_LOG": "trace",
     })
     env.update({k: str(v) for k, v in extra.items()})
@@ -106,7 +106,7 @@ def test_login_then_a_restart_restores_the_session_without_logging_in_again(sim,
         return out
 
     o = anyio.run(go)
-    assert len(o["tools"]) == 23 and all(t.startswith("cw_home_") for t in o["tools"])
+    assert len(o["tools"]) == 26 and all(t.startswith("cw_home_") for t in o["tools"])
     assert o["login"]["logged_in"] and o["login"]["steps"] == ["email", "password", "mfa", "trust"], o["login"]
     st = o["status"]
     assert st["browser_running"] and st["logged_in"] and st["cookies"] >= 2 and st["earliest_expiry"], st
@@ -353,3 +353,74 @@ def test_promoted_operations_and_pinned_queries_survive_a_restart(sim, portal, t
     assert calls[1]["query"] == {"page": "1", "pageSize": "3"}
     assert [q["name"] for q in o["queries"]["queries"]] == ["first techs"]
     assert o["deleted"]["deleted"] == "first techs" and o["cleared"]["deleted"] == 2 and o["empty"]["queries"] == []
+
+
+def test_support_cases_across_pages_a_case_in_order_and_an_export_that_lands_once(sim, portal, tmp_path):
+    company = sim.api("/company/companies", {"orderBy": "id", "pageSize": 1})[0]["name"]
+    env = home_env(sim, portal, tmp_path / "cfg", CW_TOOLSETS="tickets,home")
+
+    async def go():
+        o = {}
+        async with server(env, tmp_path / "server.log") as (s, _):
+            data(await s.call("cw_home_login"))
+            o["open"] = data(await s.call("cw_home_sf_list_cases", {"max_pages": 5}))
+            o["one page"] = data(await s.call("cw_home_sf_list_cases", {"max_pages": 1}))
+            o["all"] = data(await s.call("cw_home_sf_list_cases", {"view": "all", "max_pages": 5}))
+            o["case"] = await s.call("cw_home_sf_get_case", {"case_number": "01234502"})
+            o["closed case"] = data(await s.call("cw_home_sf_get_case", {"case_number": "01234540"}))
+            o["missing"] = await s.call("cw_home_sf_get_case", {"case_number": "09999999"})
+            o["payload"] = data(await s.call("cw_home_export_case_to_psa", {"case_number": "01234502", "company": company}))
+            sim.clear()
+            o["unconfirmed"] = data(await s.call("cw_home_export_case_to_psa", {"case_number": "01234502", "company": company, "create": True}))
+            o["unconfirmed posts"] = [r for r in sim.requests() if r["method"] == "POST"]
+            o["created"] = data(await s.call("cw_home_export_case_to_psa", {"case_number": "01234502", "company": company, "create": True, "confirm": True}))
+            o["posts"] = [r for r in sim.requests() if r["method"] == "POST"]
+            sim.clear()
+            o["again"] = data(await s.call("cw_home_export_case_to_psa", {"case_number": "01234502", "company": company, "create": True, "confirm": True}))
+            o["posts again"] = [r for r in sim.requests() if r["method"] == "POST"]
+        return o
+
+    o = anyio.run(go)
+    numbers = [c["number"] for c in o["open"]["cases"]]
+    assert len(numbers) == 30 and len(set(numbers)) == 30 and o["open"]["complete"]
+    assert len(o["one page"]["cases"]) == 20 and not o["one page"]["complete"]
+    assert len(o["all"]["cases"]) == 45
+    case = o["case"]
+    assert case.text.startswith("<<untrusted"), "case text is fenced as untrusted"
+    c = data(case)
+    times = [p["at"] for p in c["conversation"]]
+    assert len(times) == 4 and times == sorted(times), times
+    assert "[REDACTED_JWT]" in c["conversation"][-1]["body"] and "eyJ" not in case.text
+    assert o["closed case"]["status"] == "Closed"
+    assert o["missing"].is_error and "09999999" in o["missing"].text
+    t = o["payload"]["ticket"]
+    assert t["summary"].startswith("[SF 01234502]") and len(t["summary"]) <= 100 and t["company"] == company
+    assert "Conversation, oldest first" in t["internal_note"] and "description" not in t, "internal, nothing customer-visible"
+    assert o["unconfirmed"]["confirm_required"] and o["unconfirmed posts"] == []
+    assert o["created"]["created"] and o["created"]["ticket_id"], o["created"]
+    tickets = [r for r in o["posts"] if r["path"].endswith("/service/tickets")]
+    assert len(tickets) == 1 and tickets[0]["member"] == "jchen", o["posts"]
+    assert not o["again"]["created"] and o["again"]["ticket_id"] == o["created"]["ticket_id"]
+    assert o["posts again"] == [], "a second export made nothing"
+
+
+def test_seed_002s_slash_commands_are_prompts(sim, portal, tmp_path):
+    env = home_env(sim, portal, tmp_path / "cfg")
+
+    async def go():
+        async with server(env, tmp_path / "server.log") as (s, _):
+            listed = await s.s.list_prompts()
+            names = [p.name for p in listed.prompts]
+            got = await s.s.get_prompt("cwhome_export_case", {"case_number": "01234502", "company": "Summit Accounting"})
+            try:
+                await s.s.get_prompt("cwhome_invite", {})
+                missing = None
+            except Exception as e:  # a required argument left out is a protocol error
+                missing = str(e)
+            return names, got, missing
+
+    names, got, missing = anyio.run(go)
+    assert names == ["cwhome_users", "cwhome_invite", "cwhome_cases", "cwhome_export_case", "cwhome_known_issues"]
+    text = got.messages[0].content.text
+    assert "01234502" in text and "Summit Accounting" in text and "confirm: true" in text
+    assert missing and "email" in missing

@@ -170,6 +170,8 @@ pub fn home(env: Env, toolsets: &[Toolset]) -> Result<Option<cw_home::Home>, Con
         return Ok(None);
     }
     let cfg = cw_home::HomeConfig::load(env).map_err(|e| ConfigError(e.to_string()))?;
+    // The shipped operations are data: a broken definition stops start-up, not a call.
+    cw_home::operations::builtin().map_err(|e| ConfigError(e.to_string()))?;
     Ok(Some(cw_home::Home::new(cfg)))
 }
 

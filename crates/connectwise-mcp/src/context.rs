@@ -34,9 +34,22 @@ impl Shared {
     }
 }
 
+/// Runs another tool as the same caller, through the whole call pipeline (authorisation,
+/// validation, write replay, audit): its structured result and text.
+pub type Delegate = Arc<
+    dyn Fn(
+            String,
+            rmcp::model::JsonObject,
+        )
+            -> crate::cache::BoxFuture<'static, Result<(serde_json::Value, String), ToolError>>
+        + Send
+        + Sync,
+>;
+
 /// One tool call's context. Cheap to clone.
 #[derive(Clone)]
 pub struct Ctx {
+    delegate: Option<Delegate>,
     /// ConnectWise, as the caller's keys.
     pub cw: CwClient,
     /// How far a long call is, for a caller that asked.
@@ -47,9 +60,29 @@ pub struct Ctx {
 impl Ctx {
     pub fn new(cw: CwClient, shared: Arc<Shared>) -> Ctx {
         Ctx {
+            delegate: None,
             cw,
             progress: Progress::none(),
             shared,
+        }
+    }
+
+    pub fn with_delegate(mut self, delegate: Option<Delegate>) -> Ctx {
+        self.delegate = delegate;
+        self
+    }
+
+    /// Runs another tool as this call's caller, through the pipeline.
+    pub async fn call_tool(
+        &self,
+        name: &str,
+        args: rmcp::model::JsonObject,
+    ) -> Result<(serde_json::Value, String), ToolError> {
+        match &self.delegate {
+            Some(d) => d(name.to_string(), args).await,
+            None => Err(ToolError::Internal(format!(
+                "{name} cannot be run from here"
+            ))),
         }
     }
 

@@ -15,6 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::audit::{Audit, CallRecord};
 use crate::auth::{Caller, Role};
+use crate::context::Delegate;
 use crate::context::{Ctx, Shared};
 use crate::errors::ToolError;
 use crate::outcome::Outcome;
@@ -55,6 +56,8 @@ impl Limits {
 
 /// The call pipeline, shared by every surface and request.
 pub struct Pipeline {
+    /// Itself, so a tool can run another tool through it ([`Ctx::call_tool`]).
+    me: std::sync::Weak<Pipeline>,
     registry: Registry,
     shared: Arc<Shared>,
     upstream: Arc<Upstream>,
@@ -78,7 +81,8 @@ pub struct Parts {
 
 impl Pipeline {
     pub fn new(p: Parts) -> Arc<Pipeline> {
-        Arc::new(Pipeline {
+        Arc::new_cyclic(|me| Pipeline {
+            me: me.clone(),
             registry: p.registry,
             shared: p.shared,
             upstream: p.upstream,
@@ -89,9 +93,33 @@ impl Pipeline {
         })
     }
 
+    /// Whether this deployment offers a tool at all (to anyone).
+    pub fn offers(&self, name: &str) -> bool {
+        self.registry
+            .get(name)
+            .is_some_and(|e| self.limits.toolsets.contains(&e.toolset))
+    }
+
     /// Every registered tool, whoever may call it (for descriptions and validation).
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// Runs a tool as `caller`, through this pipeline, for a tool that builds on another (a
+    /// support case exported as a PSA ticket is created by `cw_create_ticket` itself).
+    fn delegate(&self, caller: &Caller) -> Option<Delegate> {
+        let me = self.me.upgrade()?;
+        let caller = caller.clone();
+        Some(Arc::new(move |name: String, args: JsonObject| {
+            let p = me.clone();
+            let c = caller.clone();
+            Box::pin(async move {
+                p.call(&c, &name, args)
+                    .await
+                    .result
+                    .map(|o| (o.structured, o.text))
+            })
+        }))
     }
 
     /// Whether `caller` may see and call `e`: its toolset is offered (and, when the caller
@@ -252,7 +280,9 @@ impl Pipeline {
         } else {
             client.cached()
         };
-        let ctx = Ctx::new(client, self.shared.clone()).with_progress(progress);
+        let ctx = Ctx::new(client, self.shared.clone())
+            .with_progress(progress)
+            .with_delegate(self.delegate(caller));
         let work = (prepared.run)(ctx);
         let deadline = self.limits.deadline;
         let secs = deadline.as_secs();

@@ -63,6 +63,16 @@ impl Home {
         self.redactor.text(s)
     }
 
+    /// JSON as it may leave the module.
+    pub(crate) fn redacted(&self, v: &Value) -> Value {
+        self.redactor.json(v)
+    }
+
+    /// The browser, for one call.
+    pub(crate) async fn held(&self) -> Result<crate::browser::Held<'_>> {
+        self.host.take().await
+    }
+
     /// Closes the browser (saving its cookies).
     pub async fn shutdown(&self) {
         self.host.shutdown().await;

@@ -9,6 +9,7 @@
 //! readable by its owner only ([`state`]), and a failing login stops after three tries.
 
 pub mod browser;
+pub mod cases;
 pub mod catalogue;
 pub mod config;
 pub mod error;

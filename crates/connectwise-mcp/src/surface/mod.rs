@@ -4,3 +4,4 @@
 pub mod bridge;
 pub mod mcp;
 pub mod openapi;
+pub mod prompts;

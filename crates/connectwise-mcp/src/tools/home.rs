@@ -471,3 +471,161 @@ fn screenshot_text(o: &HomeOut) -> String {
 fn screenshot_image(o: &HomeOut) -> Option<Vec<u8>> {
     o.image.clone()
 }
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ListCasesArgs {
+    /// open (My Cases, the default), historical (My Historical Cases) or all
+    pub view: Option<String>,
+    /// Pages of the list to read (default CW_HOME_MAX_PAGES)
+    pub max_pages: Option<u32>,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct CaseArgs {
+    /// e.g. 01234567
+    pub case_number: String,
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct ExportArgs {
+    /// e.g. 01234567
+    pub case_number: String,
+    /// The PSA company the ticket is for (name or id)
+    pub company: Option<String>,
+    pub board: Option<String>,
+    /// Summarise the conversation in the ticket's internal note (default true)
+    pub include_feed: Option<bool>,
+    /// Create the PSA ticket too (with confirm: true); a case already exported is found, not created again
+    pub create: Option<bool>,
+    pub confirm: Option<bool>,
+}
+
+fn views(v: Option<&str>) -> Result<Vec<cw_home::cases::View>, ToolError> {
+    use cw_home::cases::View;
+    match v.unwrap_or("open") {
+        "open" => Ok(vec![View::Open]),
+        "historical" => Ok(vec![View::Historical]),
+        "all" => Ok(vec![View::Open, View::Historical]),
+        other => Err(ToolError::invalid(format!(
+            "view is open, historical or all, not {other}"
+        ))),
+    }
+}
+
+home_tool!(
+    ListCases,
+    "cw_home_sf_list_cases",
+    "List vendor support cases",
+    READ,
+    ListCasesArgs,
+    json_text,
+    "ConnectWise support cases from My Cases and/or My Historical Cases, across pages.",
+    |h, a| async {
+        h.sf_list_cases(
+            &views(a.view.as_deref()).map_err(|e| HomeError::Invalid(e.to_string()))?,
+            a.max_pages,
+        )
+        .await
+    }
+);
+home_tool!(GetCase, "cw_home_sf_get_case", "Read a vendor support case", READ, CaseArgs, json_text,
+    "One support case (opened from the list, as the site requires): fields, description and the conversation, oldest first.",
+    |h, a| h.sf_get_case(&a.case_number));
+
+tool! {
+    ExportCase {
+        name: "cw_home_export_case_to_psa",
+        title: "Export a support case to a PSA ticket",
+        hints: ACT,
+        toolset: HOME,
+        args: ExportArgs,
+        output: HomeOut,
+        text: json_text,
+        description: "A support case as cw_create_ticket arguments (conversation in an internal note); with create and confirm, creates the ticket or finds the one already made.",
+    }
+}
+
+impl AsyncTool<Ctx> for ExportCase {
+    async fn invoke(ctx: &Ctx, a: ExportArgs) -> Result<HomeOut, ToolError> {
+        let mut payload = ctx
+            .home()?
+            .export_case(
+                &a.case_number,
+                a.company.as_deref(),
+                a.board.as_deref(),
+                a.include_feed.unwrap_or(true),
+            )
+            .await
+            .map_err(error)?;
+        if !a.create.unwrap_or(false) {
+            return out(Ok(payload));
+        }
+        let number = payload
+            .pointer("/case/number")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        // A case exported before has its ticket already: find it rather than make a second one.
+        let mut search = Map::new();
+        search.insert("text".into(), Value::from(format!("SF {number}")));
+        search.insert("state".into(), Value::from("all"));
+        let (found, _) = ctx.call_tool("cw_search_tickets", search).await?;
+        let tag = format!("[SF {number}]");
+        let existing = found
+            .get("tickets")
+            .and_then(Value::as_array)
+            .and_then(|t| {
+                t.iter().find(|t| {
+                    t.get("summary")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| s.starts_with(&tag))
+                })
+            })
+            .cloned();
+        let obj = payload
+            .as_object_mut()
+            .ok_or_else(|| ToolError::Internal("the export is not an object".into()))?;
+        if let Some(t) = existing {
+            obj.insert(
+                "ticket_id".into(),
+                t.get("id").cloned().unwrap_or(Value::Null),
+            );
+            obj.insert("created".into(), Value::from(false));
+            obj.insert("message".into(), Value::from(format!("Case {number} was exported before: ticket #{} already has it; nothing was created.", t.get("id").and_then(Value::as_i64).unwrap_or(0))));
+            return Ok(HomeOut {
+                data: obj.clone(),
+                image: None,
+            });
+        }
+        if !a.confirm.unwrap_or(false) {
+            obj.insert("confirm_required".into(), Value::from(true));
+            obj.insert("message".into(), Value::from("Creating the PSA ticket writes to ConnectWise: call again with create: true and confirm: true. Nothing was created."));
+            return Ok(HomeOut {
+                data: obj.clone(),
+                image: None,
+            });
+        }
+        let args = obj
+            .get("ticket")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        if !args.contains_key("company") {
+            return Err(ToolError::invalid(
+                "Pass company (the PSA company the ticket is for) to create the ticket.",
+            ));
+        }
+        let (created, text) = ctx.call_tool("cw_create_ticket", args).await?;
+        let id = created
+            .pointer("/ticket/id")
+            .cloned()
+            .unwrap_or(Value::Null);
+        obj.insert("ticket_id".into(), id);
+        obj.insert("created".into(), Value::from(true));
+        obj.insert("message".into(), Value::from(text));
+        Ok(HomeOut {
+            data: obj.clone(),
+            image: None,
+        })
+    }
+}

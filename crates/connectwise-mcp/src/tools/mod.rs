@@ -487,6 +487,9 @@ impl Registry {
         self.add::<ListQueries>();
         self.add::<DeleteQuery>();
         self.add::<ClearQueries>();
+        self.add::<ListCases>();
+        self.add::<GetCase>();
+        self.add::<ExportCase>();
     }
 
     /// The PSA toolset.
