@@ -175,4 +175,12 @@ async fn my_account_answers_and_can_be_switched_off_like_on_prem() {
     assert_eq!(gone.body["code"], "NotFound");
     let by_ident = api.get("/system/members/PSharma", &[]).await;
     assert_eq!(by_ident.body["identifier"], "psharma");
+    // Clients generated from the contract (pyconnectwise) require these three on a member.
+    for field in [
+        "invoiceScreenDefaultTabFormat",
+        "invoicingDisplayOptions",
+        "agreementInvoicingDisplayOptions",
+    ] {
+        assert!(by_ident.body[field].is_string(), "{field}");
+    }
 }

@@ -117,6 +117,11 @@ impl Gen {
                 "defaultEmail": "Office",
                 "defaultPhone": "Office",
                 "officePhone": "555-0100",
+                // Required by clients generated from the contract (pyconnectwise's model
+                // validation fails without them), though ConnectWise marks them nullable.
+                "invoiceScreenDefaultTabFormat": "ShowInvoicingTab",
+                "invoicingDisplayOptions": "RemainOnInvoicingScreen",
+                "agreementInvoicingDisplayOptions": "RemainOnInvoicingScreen",
                 "securityRole": {"id": Role::ALL.iter().position(|r| *r == role).unwrap_or(0) as i64 + 1, "name": role.name()},
                 "_info": info(hired, "amorgan"),
             });
