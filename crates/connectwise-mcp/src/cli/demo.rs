@@ -82,13 +82,15 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             ..Flags::default()
         },
     )?;
+    // ConnectWise Home too, if CW_TOOLSETS names it (its settings are the CW_HOME_* ones).
+    let home = config::home(&env, &serving.limits.toolsets)?.map(std::sync::Arc::new);
     let pipeline = super::pipeline(
         Upstream::new(cfg)?,
         Some(creds),
         serving.timezone,
-        serving.limits,
+        serving.limits.clone(),
         None,
-        None,
+        home.clone(),
     );
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {
@@ -107,7 +109,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             .to_vec(),
         ..Default::default()
     });
-    transport::http::serve(pipeline, serving.results, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
+    let served = transport::http::serve(pipeline, serving.results, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(
             "\nconnectwise-mcp demo: a simulated ConnectWise PSA tenant (Harborview Technology Partners, {tickets} tickets).\n\
@@ -124,7 +126,11 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
              Ctrl-C stops it.\n"
         );
     })
-    .await
+    .await;
+    if let Some(h) = home {
+        h.shutdown().await;
+    }
+    served
 }
 
 /// A ticket every suggestion changes: open, on the Help Desk, owned by the member, and not
