@@ -115,6 +115,10 @@ const FREE_TEXT: &[&str] = &[
     "initial_description",
     "resolution",
     "conditions",
+    "internal_note",
+    // ConnectWise Home: what was typed into a page (a password, say) and script to read it.
+    "value",
+    "expression",
 ];
 
 /// Longest other string kept as it is (names and ids are short; anything longer may be prose).
@@ -165,5 +169,13 @@ mod tests {
         assert_eq!(r["api_key"], "[redacted: 3 chars]");
         assert_eq!(r["company"], "[redacted: 80 chars]");
         assert!(!r.to_string().contains("VPN"));
+        // What a Home tool typed into a page stays out too.
+        let typed = redact(
+            json!({"selector": "#pw", "value": "hunter22"})
+                .as_object()
+                .unwrap(),
+        );
+        assert_eq!(typed["value"], "[redacted: 8 chars]");
+        assert_eq!(typed["selector"], "#pw");
     }
 }
