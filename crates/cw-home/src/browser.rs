@@ -336,8 +336,7 @@ fn param(c: Cookie) -> CookieParam {
 
 #[cfg(unix)]
 fn running_as_root() -> bool {
-    use std::os::unix::fs::MetadataExt;
-    std::fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+    crate::config::current_uid() == Some(0)
 }
 
 #[cfg(not(unix))]

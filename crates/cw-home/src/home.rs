@@ -533,7 +533,7 @@ impl Home {
 
     /// Seed 002's operations and the ones users promoted.
     fn operations(&self) -> Result<Vec<Operation>> {
-        let mut all = operations::builtin()?;
+        let mut all = operations::builtin()?.to_vec();
         for d in self.catalogue()?.operations()? {
             if let Ok(op) = serde_json::from_value::<Operation>(d) {
                 all.retain(|o| o.name != op.name);
@@ -545,7 +545,10 @@ impl Home {
 
     /// Operations by category and keyword.
     pub fn list_operations(&self, category: Option<&str>, search: Option<&str>) -> Result<Value> {
-        let builtin: Vec<String> = operations::builtin()?.into_iter().map(|o| o.name).collect();
+        let builtin: Vec<&str> = operations::builtin()?
+            .iter()
+            .map(|o| o.name.as_str())
+            .collect();
         let words = search.map(str::to_lowercase);
         let rows: Vec<Value> = self
             .operations()?
@@ -556,7 +559,7 @@ impl Home {
                 let params: Vec<String> = o.params.iter().map(|(k, p)| format!("{k}{}: {}", if p.required { "" } else { "?" }, p.kind)).collect();
                 json!({"name": o.name, "method": o.method, "path": o.path, "auth": o.auth, "writes": o.writes,
                        "description": o.description, "params": params,
-                       "source": if builtin.contains(&o.name) { "built-in" } else { "promoted" }})
+                       "source": if builtin.contains(&o.name.as_str()) { "built-in" } else { "promoted" }})
             })
             .collect();
         Ok(json!({"operations": rows}))

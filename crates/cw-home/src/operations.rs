@@ -70,8 +70,17 @@ pub struct Request {
     pub auth: Auth,
 }
 
-/// Seed 002's operations, as shipped.
-pub fn builtin() -> Result<Vec<Operation>> {
+/// Seed 002's operations, as shipped: parsed and checked once, then shared by every call.
+pub fn builtin() -> Result<&'static [Operation]> {
+    static PARSED: std::sync::OnceLock<std::result::Result<Vec<Operation>, String>> =
+        std::sync::OnceLock::new();
+    PARSED
+        .get_or_init(|| parse().map_err(|e| e.to_string()))
+        .as_deref()
+        .map_err(|e| HomeError::Config(e.clone()))
+}
+
+fn parse() -> Result<Vec<Operation>> {
     let f: File = serde_json::from_str(include_str!("../data/operations.json"))
         .map_err(|e| HomeError::Config(format!("the built-in operations do not parse: {e}")))?;
     let mut seen = std::collections::HashSet::new();

@@ -95,6 +95,16 @@ impl McpServer {
         }
     }
 
+    /// Whether this request's caller may use the Home tools the prompts drive.
+    fn may_prompt(&self, ctx: &RequestContext<RoleServer>) -> Result<bool, ErrorData> {
+        let caller = self.caller(ctx)?;
+        let may = self
+            .pipeline
+            .tools_for(&caller)
+            .any(|e| e.name() == HOME_PROMPTS_NEED);
+        Ok(may)
+    }
+
     /// The caller of a request. A request that reached MCP without one (which the HTTP
     /// layer does not let happen) may do nothing.
     fn caller(&self, ctx: &RequestContext<RoleServer>) -> Result<Caller, ErrorData> {
@@ -247,16 +257,13 @@ impl ServerHandler for McpServer {
         if !self.pipeline.offers(HOME_PROMPTS_NEED) {
             return Err(ErrorData::method_not_found::<ListPromptsRequestMethod>());
         }
-        let caller = self.caller(&ctx)?;
-        let may = self
-            .pipeline
-            .tools_for(&caller)
-            .any(|e| e.name() == HOME_PROMPTS_NEED);
-        Ok(ListPromptsResult::with_all_items(if may {
-            prompts::list()
-        } else {
-            Vec::new()
-        }))
+        Ok(ListPromptsResult::with_all_items(
+            if self.may_prompt(&ctx)? {
+                prompts::list()
+            } else {
+                Vec::new()
+            },
+        ))
     }
 
     async fn get_prompt(
@@ -264,12 +271,7 @@ impl ServerHandler for McpServer {
         req: GetPromptRequestParams,
         ctx: RequestContext<RoleServer>,
     ) -> Result<GetPromptResponse, ErrorData> {
-        let caller = self.caller(&ctx)?;
-        if !self
-            .pipeline
-            .tools_for(&caller)
-            .any(|e| e.name() == HOME_PROMPTS_NEED)
-        {
+        if !self.may_prompt(&ctx)? {
             return Err(ErrorData::method_not_found::<GetPromptRequestMethod>());
         }
         prompts::get(&req.name, req.arguments.as_ref())

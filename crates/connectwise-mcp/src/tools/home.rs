@@ -68,12 +68,12 @@ fn error(e: HomeError) -> ToolError {
 
 /// JSON as text; page text inside is data from the portal, fenced as untrusted.
 fn json_text(o: &HomeOut) -> String {
-    let s = Value::Object(o.data.clone()).to_string();
+    let s = serde_json::to_string(&o.data).unwrap_or_default();
     untrusted::fence(&s)
 }
 
 fn plain_text(o: &HomeOut) -> String {
-    Value::Object(o.data.clone()).to_string()
+    serde_json::to_string(&o.data).unwrap_or_default()
 }
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
