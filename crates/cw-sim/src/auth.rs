@@ -107,7 +107,11 @@ pub struct Caller {
 
 impl Caller {
     pub fn require(&self, kind: Kind, level: Level) -> Result<(), CwError> {
-        if self.role.allows(kind.module(), level) {
+        self.require_module(kind.module(), level)
+    }
+
+    pub fn require_module(&self, module: Module, level: Level) -> Result<(), CwError> {
+        if self.role.allows(module, level) {
             Ok(())
         } else {
             Err(CwError::security())

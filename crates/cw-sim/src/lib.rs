@@ -23,6 +23,7 @@
 //! accepted and ignored, as ConnectWise does).
 
 pub mod auth;
+pub mod contract;
 pub mod error;
 pub mod generate;
 pub mod handlers;

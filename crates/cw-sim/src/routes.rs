@@ -29,6 +29,12 @@ pub enum Action {
     MyAccountById,
     MemberGet,
     SheetAction(SheetAction),
+    /// `GET /service/tickets/{parentId}/timeentries` and its kin: another entity's records
+    /// that point at the parent, as the reference list the contract returns.
+    Linked(crate::contract::Linked),
+    /// Any other operation of the contract, answered generically ([`crate::contract`]); the
+    /// number indexes [`cw_schema::endpoints`].
+    Contract(usize),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,10 +63,69 @@ macro_rules! crud {
     (@one $v:ident, $base:literal, $kind:expr, delete) => { $v.push(("DELETE", concat!($base, "/{id}"), Action::Delete($kind))); };
 }
 
-/// Every route under `/{codebase}apis/3.0`.
+/// Every route under `/{codebase}apis/3.0`: the hand-made ones first, then every other
+/// operation of the contract.
 pub fn routes() -> &'static [Route] {
     static ROUTES: std::sync::OnceLock<Vec<Route>> = std::sync::OnceLock::new();
-    ROUTES.get_or_init(build)
+    ROUTES.get_or_init(|| {
+        let mut v = build();
+        v.extend(crate::contract::linked_routes());
+        let served: std::collections::HashSet<(&str, &str)> =
+            v.iter().map(|(m, p, _)| (*m, *p)).collect();
+        for (i, e) in cw_schema::endpoints().iter().enumerate() {
+            if !served.contains(&(e.method.as_str(), e.path.as_str())) {
+                v.push((e.method.as_str(), e.path.as_str(), Action::Contract(i)));
+            }
+        }
+        v
+    })
+}
+
+/// A route's path, split once: literal segments, and placeholders by name.
+enum Seg {
+    Lit(&'static str),
+    /// `{name}`.
+    Var(&'static str),
+    /// `types{id}`: a literal prefix glued to a placeholder (one path in the contract).
+    Glued(&'static str, &'static str),
+}
+
+/// The route table split into segments and grouped by (segment count, first segment), so a
+/// request is compared with a handful of routes rather than three thousand.
+struct Table {
+    split: Vec<Vec<Seg>>,
+    by_head: std::collections::HashMap<(usize, String), Vec<usize>>,
+}
+
+fn table() -> &'static Table {
+    static T: std::sync::OnceLock<Table> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let split: Vec<Vec<Seg>> = routes()
+            .iter()
+            .map(|(_, p, _)| {
+                p.trim_matches('/')
+                    .split('/')
+                    .map(
+                        |s| match s.strip_suffix('}').and_then(|r| r.split_once('{')) {
+                            Some(("", name)) => Seg::Var(name),
+                            Some((prefix, name)) => Seg::Glued(prefix, name),
+                            None => Seg::Lit(s),
+                        },
+                    )
+                    .collect()
+            })
+            .collect();
+        let mut by_head: std::collections::HashMap<(usize, String), Vec<usize>> =
+            std::collections::HashMap::new();
+        for (i, segs) in split.iter().enumerate() {
+            let head = match segs.first() {
+                Some(Seg::Lit(h)) => h.to_ascii_lowercase(),
+                _ => String::new(),
+            };
+            by_head.entry((segs.len(), head)).or_default().push(i);
+        }
+        Table { split, by_head }
+    })
 }
 
 #[allow(clippy::vec_init_then_push)] // the crud! macro pushes route by route
@@ -303,6 +368,8 @@ pub enum RouteMatch {
         action: Action,
         id: Option<String>,
         parent: Option<String>,
+        /// Every placeholder of the path by name (`grandparentId`, `reportName` …).
+        params: Vec<(&'static str, String)>,
     },
     /// The path exists but not with this method (ConnectWise: 405).
     WrongMethod,
@@ -311,27 +378,41 @@ pub enum RouteMatch {
 }
 
 /// Matches `path` (segments after `apis/3.0`) against the table. Literal segments win over
-/// placeholders, so `/service/tickets/count` is a count, not ticket "count".
+/// placeholders, so `/service/tickets/count` is a count, not ticket "count", and
+/// `/company/companies/types` the company types; on a tie the hand-made route wins.
 pub fn find(method: &str, segs: &[&str]) -> RouteMatch {
-    let mut best: Option<(usize, Action, Option<String>, Option<String>)> = None;
+    let t = table();
+    let head = segs
+        .first()
+        .map(|s| s.to_ascii_lowercase())
+        .unwrap_or_default();
+    let Some(candidates) = t.by_head.get(&(segs.len(), head)) else {
+        return RouteMatch::NoSuchPath;
+    };
+    // (literal segments, route index, placeholders) of the best match so far.
+    type Best = (usize, usize, Vec<(&'static str, String)>);
+    let mut best: Option<Best> = None;
     let mut path_exists = false;
-    for &(m, pattern, action) in routes() {
-        let pat: Vec<&str> = pattern.trim_start_matches('/').split('/').collect();
-        if pat.len() != segs.len() {
+    for &i in candidates {
+        let (Some((m, _, _)), Some(pat)) = (routes().get(i), t.split.get(i)) else {
             continue;
-        }
+        };
         let mut literal = 0;
-        let (mut id, mut parent) = (None, None);
-        let ok = pat.iter().zip(segs).all(|(p, s)| match *p {
-            "{id}" => {
-                id = Some(s.to_string());
+        let mut params = Vec::new();
+        let ok = pat.iter().zip(segs).all(|(p, s)| match p {
+            Seg::Var(name) => {
+                params.push((*name, s.to_string()));
                 true
             }
-            "{parentId}" => {
-                parent = Some(s.to_string());
-                true
-            }
-            lit => {
+            Seg::Glued(prefix, name) => match s.get(..prefix.len()) {
+                Some(head) if head.eq_ignore_ascii_case(prefix) => {
+                    params.push((*name, s.get(prefix.len()..).unwrap_or("").to_string()));
+                    literal += 1;
+                    true
+                }
+                _ => false,
+            },
+            Seg::Lit(lit) => {
                 literal += 1;
                 lit.eq_ignore_ascii_case(s)
             }
@@ -344,11 +425,25 @@ pub fn find(method: &str, segs: &[&str]) -> RouteMatch {
             continue;
         }
         if best.as_ref().is_none_or(|b| literal > b.0) {
-            best = Some((literal, action, id, parent));
+            best = Some((literal, i, params));
         }
     }
     match best {
-        Some((_, action, id, parent)) => RouteMatch::Found { action, id, parent },
+        Some((_, i, params)) => {
+            let action = routes().get(i).map(|r| r.2).unwrap_or(Action::Contract(0));
+            let get = |name: &str| {
+                params
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map(|(_, v)| v.clone())
+            };
+            RouteMatch::Found {
+                action,
+                id: get("id"),
+                parent: get("parentId"),
+                params,
+            }
+        }
         None if path_exists => RouteMatch::WrongMethod,
         None => RouteMatch::NoSuchPath,
     }

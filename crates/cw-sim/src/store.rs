@@ -230,4 +230,8 @@ pub struct Tenant {
     /// Whether `GET /system/myAccount` answers (some on-prem versions return 404).
     pub my_account_enabled: bool,
     pub outbox: Vec<Notification>,
+    /// The generation seed; generic collections are synthesised from it on demand.
+    pub seed: u64,
+    /// Generic collections something wrote to ([`crate::contract`]).
+    pub contract: crate::contract::Tables,
 }

@@ -114,6 +114,8 @@ pub fn generate(spec: &TenantSpec) -> Tenant {
         ticket_configs: g.ticket_configs,
         my_account_enabled: true,
         outbox: Vec::new(),
+        seed: spec.seed,
+        contract: Default::default(),
     }
 }
 

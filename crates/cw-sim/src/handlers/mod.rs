@@ -8,6 +8,7 @@
 //! identifier, `companyinfo`, the credentials line) and [`sheets`] (time-sheet submit,
 //! approve, reject, reverse).
 
+mod contract;
 mod list;
 mod notes;
 mod records;
@@ -69,6 +70,8 @@ pub(crate) struct Call<'a> {
     caller: &'a Caller,
     id: Option<String>,
     parent: Option<String>,
+    /// Every placeholder of the path by name.
+    params: Vec<(&'static str, String)>,
 }
 
 impl<'a> Call<'a> {
@@ -187,8 +190,13 @@ pub fn handle(inner: &Inner, req: &ApiRequest) -> (Response, Option<String>) {
         .split('/')
         .filter(|s| !s.is_empty())
         .collect();
-    let (action, id, parent) = match routes::find(req.method, &segs) {
-        RouteMatch::Found { action, id, parent } => (action, id, parent),
+    let (action, id, parent, params) = match routes::find(req.method, &segs) {
+        RouteMatch::Found {
+            action,
+            id,
+            parent,
+            params,
+        } => (action, id, parent, params),
         RouteMatch::WrongMethod => {
             return (
                 CwError::new(
@@ -225,6 +233,7 @@ pub fn handle(inner: &Inner, req: &ApiRequest) -> (Response, Option<String>) {
         caller: &caller,
         id,
         parent,
+        params,
     };
     let result = run(&call, action);
     (result.unwrap_or_else(IntoResponse::into_response), who)
@@ -252,5 +261,7 @@ fn run(call: &Call, action: Action) -> Result<Response, CwError> {
         Action::MyAccountById => system::my_account(call, Some(call.id()?)),
         Action::MemberGet => system::member(call),
         Action::SheetAction(a) => sheets::act(call, a),
+        Action::Linked(l) => contract::linked(call, l),
+        Action::Contract(i) => contract::run(call, i),
     }
 }

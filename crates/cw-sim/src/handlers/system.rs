@@ -15,7 +15,7 @@ use crate::query::ListParams;
 use crate::store::{member_name, Tenant};
 
 /// The member fields `/system/myAccount` answers with.
-const MY_ACCOUNT_FIELDS: [&str; 14] = [
+const MY_ACCOUNT_FIELDS: [&str; 17] = [
     "id",
     "identifier",
     "firstName",
@@ -30,6 +30,9 @@ const MY_ACCOUNT_FIELDS: [&str; 14] = [
     "officePhone",
     "hireDate",
     "_info",
+    "invoiceScreenDefaultTabFormat",
+    "invoicingDisplayOptions",
+    "agreementInvoicingDisplayOptions",
 ];
 
 pub(super) fn info(call: &Call) -> Result<Response, CwError> {
@@ -62,6 +65,11 @@ pub(super) fn my_account(call: &Call, id: Option<i64>) -> Result<Response, CwErr
     let acct: Map<String, Value> = MY_ACCOUNT_FIELDS
         .iter()
         .filter_map(|k| m.get(*k).map(|v| ((*k).to_string(), v.clone())))
+        .chain([
+            // The contract's member settings for screens the simulator has no data for.
+            ("companyActivityTabFormat".to_string(), json!("SummaryList")),
+            ("invoiceTimeTabFormat".to_string(), json!("SummaryList")),
+        ])
         .collect();
     let params = ListParams::parse("MyAccount", call.req.query, false, None)?;
     Ok(json_response(

@@ -58,7 +58,7 @@ pub(super) fn update(call: &Call, kind: Kind, how: Update) -> Result<Response, C
     let (id, before) = record(&t, kind, call)?;
     let before = before.clone();
     let candidate = match how {
-        Update::Patch => apply_patch(kind, &before, &b)?,
+        Update::Patch => apply_patch(kind.schema(), kind.resource(), &before, &b)?,
         Update::Put => {
             // A child keeps its parent whatever the body says.
             let mut whole = b.clone();
@@ -136,10 +136,14 @@ pub(super) fn delete(call: &Call, kind: Kind) -> Result<Response, CwError> {
 /// Applies a JSON Patch to a record. Paths are case-sensitive, with or without a leading `/`.
 /// A nested path such as `company/identifier` is accepted and ignored, as ConnectWise does
 /// (the "false 200" its documentation warns about): whole objects must be replaced.
-fn apply_patch(kind: Kind, before: &Value, body: &Value) -> Result<Value, CwError> {
-    let resource = kind.resource();
+pub(super) fn apply_patch(
+    schema_name: &str,
+    resource: &str,
+    before: &Value,
+    body: &Value,
+) -> Result<Value, CwError> {
     let ops = body.as_array().ok_or_else(|| CwError::invalid(resource, "", "InvalidObject", "A PATCH body must be a JSON array of operations like [{\"op\":\"replace\",\"path\":\"summary\",\"value\":\"…\"}]."))?;
-    let props = &cw_schema::schema(kind.schema()).properties;
+    let props = &cw_schema::schema(schema_name).properties;
     let mut rec = before.clone();
     for op in ops {
         let name = op.at("op").as_str().unwrap_or("").to_ascii_lowercase();

@@ -37,6 +37,23 @@ pub fn sanitize(kind: Kind, body: &Value) -> Result<Map<String, Value>, CwError>
     sanitize_object(kind.schema(), resource, obj)
 }
 
+/// [`sanitize`] for a record of any schema (the contract's generic collections).
+pub fn sanitize_as(
+    schema_name: &str,
+    resource: &str,
+    body: &Value,
+) -> Result<Map<String, Value>, CwError> {
+    match body.as_object() {
+        Some(obj) => sanitize_object(schema_name, resource, obj),
+        None => Err(CwError::invalid(
+            resource,
+            "",
+            "InvalidObject",
+            "The request body must be a JSON object.",
+        )),
+    }
+}
+
 fn sanitize_object(
     schema_name: &str,
     resource: &str,
@@ -152,7 +169,16 @@ fn coerce(t: &PropType, v: &Value, name: &str, resource: &str) -> Result<Value, 
 
 /// The schema's `required` fields must be present (after defaults were applied).
 pub fn require_fields(kind: Kind, rec: &Map<String, Value>) -> Result<(), CwError> {
-    for f in &schema(kind.schema()).required {
+    require_fields_of(kind.schema(), kind.resource(), rec)
+}
+
+/// [`require_fields`] for a record of any schema.
+pub fn require_fields_of(
+    schema_name: &str,
+    resource: &str,
+    rec: &Map<String, Value>,
+) -> Result<(), CwError> {
+    for f in &schema(schema_name).required {
         let missing = match rec.get(f) {
             None | Some(Value::Null) => true,
             Some(Value::String(s)) => s.trim().is_empty(),
@@ -160,7 +186,7 @@ pub fn require_fields(kind: Kind, rec: &Map<String, Value>) -> Result<(), CwErro
         };
         if missing {
             return Err(CwError::invalid(
-                kind.resource(),
+                resource,
                 f,
                 "NullValue",
                 format!("{f} is required."),

@@ -78,7 +78,7 @@ pub fn prepare(
 }
 
 /// `_info` as ConnectWise keeps it: who entered and last updated the record, and when.
-fn stamp(ctx: &Ctx, w: &Write, rec: &mut Map<String, Value>) {
+pub fn stamp(ctx: &Ctx, w: &Write, rec: &mut Map<String, Value>) {
     let now = fmt_dt(ctx.now);
     let who = ctx.caller.identifier.clone();
     let mut info = match w {
