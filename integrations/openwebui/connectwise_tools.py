@@ -87,6 +87,26 @@ class Tools:
         """
         return await self._call("cw_create_time_entry", {"billable": billable, "company": company, "duration_minutes": duration_minutes, "end": end, "notes": notes, "notes_to": notes_to, "notify": notify, "start": start, "ticket_id": ticket_id, "timezone": timezone, "work_type": work_type}, __user__)
 
+    async def cw_find_endpoint(self, query: str, limit: Optional[int] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Search ConnectWise's documented GET paths for data no other tool reads; then cw_get it.
+        :param query: What you want to read, in words: "ticket tasks", "company sites", "invoice payments"
+        :param limit: How many paths to return (default 8, at most 20)
+        """
+        return await self._call("cw_find_endpoint", {"query": query, "limit": limit}, __user__)
+
+    async def cw_get(self, path: str, conditions: Optional[str] = None, fields: Optional[str] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Read-only GET of a documented ConnectWise path (find it with cw_find_endpoint); conditions and fields are checked against its schema.
+        :param path: A documented path with its ids filled in: /company/companies/12/sites
+        :param conditions: ConnectWise conditions on the path's schema: closedFlag=false and name like "Main%"
+        :param fields: Fields to return, comma-separated (default: all): id,name,company/name
+        :param order_by: ConnectWise orderBy: name asc
+        :param page: Page, from 1
+        :param page_size: Rows per page (default 10, at most 50)
+        """
+        return await self._call("cw_get", {"path": path, "conditions": conditions, "fields": fields, "order_by": order_by, "page": page, "page_size": page_size}, __user__)
+
     async def cw_get_company(self, company: str, __user__: Optional[dict] = None) -> str:
         """
         One company: address, phone, website, default contact, counts of open tickets, contacts, configurations.

@@ -89,6 +89,7 @@ pub const TOOLSETS: &[Toolset] = &[
     SALES,
     PROJECTS,
     MEMBERS,
+    psa::explore::EXPLORE,
     home::HOME,
 ];
 
@@ -520,6 +521,8 @@ impl Registry {
         r.add::<ticket_write::UpdateTicket>();
         r.add::<notes::AddTicketNote>();
         r.add::<time::CreateTimeEntry>();
+        r.add::<explore::FindEndpoint>();
+        r.add::<explore::Get>();
         r
     }
 }

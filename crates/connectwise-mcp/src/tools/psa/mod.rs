@@ -4,6 +4,7 @@ pub mod agreements;
 pub mod companies;
 pub mod configurations;
 pub mod contacts;
+pub mod explore;
 pub mod lookups;
 pub mod members;
 pub mod notes;
