@@ -15,6 +15,9 @@
 //! * The rules real tenants enforce on writes ([`rules`]): note display flags, statuses that
 //!   belong to the ticket's board, closed and submitted time periods, unknown members.
 //! * A generated tenant of a fictional MSP ([`generate`]), deterministic from a seed.
+//! * Every other operation of the 2025.1 contract ([`contract`]): collections the simulator
+//!   does not keep by hand are synthesised from the contract's schemas, so any client can be
+//!   pointed at it.
 //! * Test hooks ([`hooks`]): a request log and injected faults.
 //!
 //! Choices where the contract is silent are documented where they are made: [`auth`] (missing
