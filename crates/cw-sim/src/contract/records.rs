@@ -110,7 +110,7 @@ impl<'t> Synth<'t> {
             None if parent.is_some() => 1 + (self.h(&[key, "#count"], 0) % 4) as i64,
             None => 3 + (self.h(&[key, "#count"], 0) % 10) as i64,
         };
-        let base = parent.map_or(0, |p| (p.id.max(1) - 1) * SLOT);
+        let base = parent.map_or(0, |p| (p.id.max(1) - 1).saturating_mul(SLOT));
         (1..=n).map(|i| base + i).collect()
     }
 

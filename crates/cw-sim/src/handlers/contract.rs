@@ -128,7 +128,7 @@ fn coll<'p>(
 /// Every record of the collection, in id order.
 fn records<'t>(t: &'t Tenant, c: &Coll) -> Result<Vec<Cow<'t, Value>>, CwError> {
     if let Some(k) = c.kind {
-        let parent = check_parent_id(t, k, c)?;
+        let parent = hand_made_parent(k, c);
         return Ok(t
             .store
             .table(k)
@@ -143,10 +143,11 @@ fn records<'t>(t: &'t Tenant, c: &Coll) -> Result<Vec<Cow<'t, Value>>, CwError> 
     })
 }
 
-fn check_parent_id(_t: &Tenant, k: Kind, c: &Coll) -> Result<Option<i64>, CwError> {
-    // Hand-made children (`/service/boards/{parentId}/statuses`) keep the parent in the key.
-    Ok(k.parent_field()
-        .and_then(|_| c.key.rsplit('/').nth(1).and_then(|s| s.parse::<i64>().ok())))
+/// The parent of a hand-made child collection (`/service/boards/5/statuses` → 5), already
+/// checked to exist by [`coll`].
+fn hand_made_parent(k: Kind, c: &Coll) -> Option<i64> {
+    k.parent_field()?;
+    c.key.rsplit('/').nth(1)?.parse::<i64>().ok()
 }
 
 fn synthesised(t: &Tenant, c: &Coll) -> BTreeMap<i64, Value> {
