@@ -134,18 +134,28 @@ pub struct Op {
     pub view: View,
 }
 
+/// A collection the contract lists: its pattern and the schema of its records.
+struct Listed {
+    pattern: &'static str,
+    schema: Option<&'static str>,
+}
+
 /// Every collection: the path of each `GET` list in the contract (without a trailing slash),
 /// by its lower-case spelling, since the contract spells a few paths two ways
 /// (`/schedule/holidayLists` and `/schedule/holidaylists/info`).
-fn collections() -> &'static HashMap<String, &'static str> {
-    static C: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
+fn collections() -> &'static HashMap<String, Listed> {
+    static C: OnceLock<HashMap<String, Listed>> = OnceLock::new();
     C.get_or_init(|| {
         endpoints()
             .iter()
             .filter(|e| e.method == "GET" && e.shape == Shape::List)
             .map(|e| {
-                let p = e.path.trim_end_matches('/');
-                (p.to_ascii_lowercase(), p)
+                let pattern = e.path.trim_end_matches('/');
+                let listed = Listed {
+                    pattern,
+                    schema: e.schema.as_deref(),
+                };
+                (pattern.to_ascii_lowercase(), listed)
             })
             .collect()
     })
@@ -153,22 +163,10 @@ fn collections() -> &'static HashMap<String, &'static str> {
 
 /// The schema of a collection's records, from its list.
 pub fn item_schema(collection: &str) -> Option<&'static str> {
-    static S: OnceLock<HashMap<String, &'static str>> = OnceLock::new();
-    S.get_or_init(|| {
-        endpoints()
-            .iter()
-            .filter(|e| e.method == "GET" && e.shape == Shape::List)
-            .filter_map(|e| {
-                Some((
-                    e.path.trim_end_matches('/').to_ascii_lowercase(),
-                    e.schema.as_deref()?,
-                ))
-            })
-            .collect()
-    })
-    .get(&collection.to_ascii_lowercase())
-    .copied()
-    .or_else(|| kind_of(collection).map(Kind::schema))
+    collections()
+        .get(&collection.to_ascii_lowercase())
+        .and_then(|l| l.schema)
+        .or_else(|| kind_of(collection).map(Kind::schema))
 }
 
 /// Whether a pattern is a collection (the contract lists it, or the simulator keeps it).
@@ -176,8 +174,16 @@ pub fn is_collection(pattern: &str) -> bool {
     collections().contains_key(&pattern.to_ascii_lowercase()) || kind_of(pattern).is_some()
 }
 
-/// Resolves the contract operation `index`.
-pub fn op(index: usize) -> Option<Op> {
+/// The contract operation `index`, resolved once for all requests.
+pub fn op(index: usize) -> Option<&'static Op> {
+    static OPS: OnceLock<Vec<Option<Op>>> = OnceLock::new();
+    OPS.get_or_init(|| (0..endpoints().len()).map(resolve).collect())
+        .get(index)?
+        .as_ref()
+}
+
+/// Resolves operation `index` against the collections.
+fn resolve(index: usize) -> Option<Op> {
     let endpoint = endpoints().get(index)?;
     let mut segs: Vec<&'static str> = endpoint.path.trim_matches('/').split('/').collect();
     let mut view = View::Records;
@@ -220,7 +226,7 @@ pub fn op(index: usize) -> Option<Op> {
     let pattern = endpoint.path.get(..len).unwrap_or("");
     let collection = collections()
         .get(&pattern.to_ascii_lowercase())
-        .copied()
+        .map(|l| l.pattern)
         .or_else(|| {
             // A collection whose list the contract does not document (a count, a write or a
             // record under it is): still a collection.
@@ -317,7 +323,7 @@ mod tests {
             .iter()
             .position(|e| e.method == method && e.path == path)
             .unwrap_or(usize::MAX);
-        op(i).unwrap_or_else(|| panic!("{method} {path}"))
+        op(i).cloned().unwrap_or_else(|| panic!("{method} {path}"))
     }
 
     #[test]

@@ -163,14 +163,6 @@ impl<'t> Synth<'t> {
         depth: u8,
     ) -> Option<Value> {
         let h = self.h(&[key, field], id);
-        let parent_word = parent.and_then(|p| {
-            let leaf = p.collection.rsplit('/').next()?;
-            Some(
-                leaf.strip_suffix("ies")
-                    .map(|s| format!("{s}y"))
-                    .unwrap_or_else(|| leaf.trim_end_matches('s').to_string()),
-            )
-        });
         if field == "id" {
             return Some(if ty.starts_with("string") {
                 json!(id.to_string())
@@ -178,15 +170,8 @@ impl<'t> Synth<'t> {
                 json!(id)
             });
         }
-        if let (Some(p), Some(w)) = (parent, &parent_word) {
-            if field.eq_ignore_ascii_case(&format!("{w}Id")) {
-                return Some(json!(p.id));
-            }
-            if field == w.as_str() {
-                if let Some(k) = super::kind_of(p.collection) {
-                    return Some(self.t.store.reference(k, p.id));
-                }
-            }
+        if let Some(v) = parent.and_then(|p| self.parent_link(field, p)) {
+            return Some(v);
         }
         if field == "_info" {
             let at = fmt_dt(self.t.anchor - Duration::days((h % 400) as i64 + 1));
@@ -246,6 +231,34 @@ impl<'t> Synth<'t> {
             PropType::Object(_) => return None,
         };
         Some(v)
+    }
+
+    /// The value of `field` when it names the parent a child hangs under: `ticketId` under
+    /// `/service/tickets/{parentId}/tasks` holds the ticket's id, `company` under
+    /// `/company/companies/{parentId}/sites` the company's reference.
+    fn parent_link(&self, field: &str, p: Parent) -> Option<Value> {
+        let leaf = p.collection.rsplit('/').next()?;
+        let word = leaf
+            .strip_suffix("ies")
+            .map(|s| format!("{s}y"))
+            .unwrap_or_else(|| leaf.trim_end_matches('s').to_string());
+        if field.eq_ignore_ascii_case(&format!("{word}Id")) {
+            return Some(json!(p.id));
+        }
+        if field == word {
+            return super::kind_of(p.collection).map(|k| self.t.store.reference(k, p.id));
+        }
+        None
+    }
+
+    /// Every field of `schema_name` that names the parent, with the parent in it: what a
+    /// record created under the parent must hold.
+    pub fn parent_links(&self, schema_name: &str, p: Parent) -> Vec<(String, Value)> {
+        schema(schema_name)
+            .properties
+            .keys()
+            .filter_map(|f| Some((f.clone(), self.parent_link(f, p)?)))
+            .collect()
     }
 
     fn member_identifier(&self, h: u64) -> String {

@@ -187,10 +187,10 @@ pub(super) fn run(call: &Call, index: usize) -> Result<Response, CwError> {
     let op = contract::op(index)
         .ok_or_else(|| CwError::not_found(format!("No resource matches {}", call.req.path)))?;
     call.caller
-        .require_module(module_of(&op.endpoint.path), level(&op))?;
+        .require_module(module_of(&op.endpoint.path), level(op))?;
     let schema_name = op.endpoint.schema.clone().unwrap_or_default();
     let Some(pattern) = op.collection else {
-        return singleton(call, &op, &schema_name);
+        return singleton(call, op, &schema_name);
     };
     let shape = op.endpoint.shape;
     // Writes to hand-made kinds keep their rules.
@@ -207,7 +207,7 @@ pub(super) fn run(call: &Call, index: usize) -> Result<Response, CwError> {
         Shape::Create => create(call, pattern, &schema_name),
         Shape::Put | Shape::Patch => update(call, pattern, &schema_name, shape == Shape::Put),
         Shape::Delete => delete(call, pattern, &schema_name),
-        _ => read(call, &op, pattern, &schema_name),
+        _ => read(call, op, pattern, &schema_name),
     }
 }
 
@@ -406,8 +406,9 @@ fn file(path: &str) -> Response {
 
 /// The table at the path's key, copied out of synthesis on the first write.
 fn table<'t>(t: &'t mut Tenant, c: &Coll) -> &'t mut BTreeMap<i64, Value> {
-    let seed = synthesised(t, c);
-    t.contract.materialise(&c.key, || seed)
+    // Synthesised only the first time: the seed needs the tenant while the table is borrowed.
+    let seed = t.contract.get(&c.key).is_none().then(|| synthesised(t, c));
+    t.contract.materialise(&c.key, || seed.unwrap_or_default())
 }
 
 fn create(call: &Call, pattern: &'static str, op_schema: &str) -> Result<Response, CwError> {
@@ -418,13 +419,8 @@ fn create(call: &Call, pattern: &'static str, op_schema: &str) -> Result<Respons
     let res = resource(&c.item_schema);
     let mut rec = body::sanitize_as(&c.item_schema, &res, &b)?;
     if let Some(p) = c.parent {
-        // The child's field naming its parent holds the parent's id, whatever the body says.
-        let parent_template = Synth { t: &t }.record(pattern, &c.key, &c.item_schema, 0, Some(p));
-        for (k, v) in parent_template.as_object().into_iter().flatten() {
-            if v.as_i64() == Some(p.id) && k.ends_with("Id") {
-                rec.insert(k.clone(), v.clone());
-            }
-        }
+        // The child's fields naming its parent hold the parent, whatever the body says.
+        rec.extend(Synth { t: &t }.parent_links(&c.item_schema, p));
     }
     body::require_fields_of(&c.item_schema, &res, &rec)?;
     rules::stamp(&ctx, &rules::Write::Create { parent: None }, &mut rec);
