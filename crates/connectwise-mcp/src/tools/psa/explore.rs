@@ -103,45 +103,74 @@ fn stem(w: &str) -> &str {
         .unwrap_or(w)
 }
 
+/// A readable operation's words, stemmed once for every search: its path's, its summary's
+/// and its schema's field names'.
+struct Indexed {
+    endpoint: &'static cw_schema::Endpoint,
+    path: Vec<String>,
+    summary: Vec<String>,
+    fields: Vec<String>,
+}
+
+fn stems(text: &str) -> Vec<String> {
+    words(text)
+        .split_whitespace()
+        .map(|w| stem(w).to_string())
+        .collect()
+}
+
+fn index() -> &'static [Indexed] {
+    static I: std::sync::OnceLock<Vec<Indexed>> = std::sync::OnceLock::new();
+    I.get_or_init(|| {
+        endpoints()
+            .iter()
+            .filter(|e| readable(e))
+            .map(|e| Indexed {
+                endpoint: e,
+                path: stems(&e.path.replace(['{', '}'], " ")),
+                summary: stems(&e.summary),
+                fields: e
+                    .schema
+                    .as_deref()
+                    .map(|s| {
+                        let names: Vec<&str> = cw_schema::schema(s)
+                            .properties
+                            .keys()
+                            .map(String::as_str)
+                            .collect();
+                        stems(&names.join(" "))
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect()
+    })
+}
+
 /// How well an operation matches the query's words: path words count most, then the
 /// summary, then the schema's field names; shorter paths win ties.
-fn score(e: &cw_schema::Endpoint, query: &[String]) -> i64 {
-    let path = words(&e.path.replace(['{', '}'], " "));
-    let path_words: Vec<&str> = path.split_whitespace().map(stem).collect();
-    let summary = words(&e.summary);
-    let fields: String = e
-        .schema
-        .as_deref()
-        .map(|s| {
-            cw_schema::schema(s)
-                .properties
-                .keys()
-                .map(|k| words(k))
-                .collect::<Vec<_>>()
-                .join(" ")
-        })
-        .unwrap_or_default();
+fn score(ix: &Indexed, query: &[String]) -> i64 {
     let mut total = 0;
     for q in query {
         let q = stem(q);
-        if path_words.contains(&q) {
+        if ix.path.iter().any(|w| w == q) {
             total += 10;
-        } else if path_words.iter().any(|w| w.starts_with(q)) {
+        } else if ix.path.iter().any(|w| w.starts_with(q)) {
             total += 6;
-        } else if summary.split_whitespace().any(|w| stem(w) == q) {
+        } else if ix.summary.iter().any(|w| w == q) {
             total += 4;
-        } else if fields.split_whitespace().any(|w| stem(w) == q) {
+        } else if ix.fields.iter().any(|w| w == q) {
             total += 1;
         } else {
             total -= 3;
         }
     }
     // Plain lists and records before views (`/info`, `/usages`) and counts.
+    let path = &ix.endpoint.path;
     let view_penalty = ["/info", "/usages", "/count", "/default"]
         .iter()
-        .filter(|v| e.path.contains(*v))
+        .filter(|v| path.contains(*v))
         .count() as i64;
-    total * 100 - view_penalty * 50 - e.path.len() as i64
+    total * 100 - view_penalty * 50 - path.len() as i64
 }
 
 fn readable(e: &cw_schema::Endpoint) -> bool {
@@ -169,10 +198,9 @@ impl AsyncTool<Ctx> for FindEndpoint {
             ));
         }
         let limit = usize::from(a.limit.unwrap_or(8).clamp(1, 20));
-        let mut ranked: Vec<(i64, &cw_schema::Endpoint)> = endpoints()
+        let mut ranked: Vec<(i64, &cw_schema::Endpoint)> = index()
             .iter()
-            .filter(|e| readable(e))
-            .map(|e| (score(e, &query), e))
+            .map(|ix| (score(ix, &query), ix.endpoint))
             .filter(|(s, _)| *s > 0)
             .collect();
         ranked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.path.cmp(&b.1.path)));
@@ -473,11 +501,10 @@ mod tests {
     fn words_find_their_paths() {
         let q = |s: &str| -> Vec<String> { s.split(' ').map(str::to_string).collect() };
         let best = |s: &str| {
-            endpoints()
+            index()
                 .iter()
-                .filter(|e| readable(e))
-                .max_by_key(|e| score(e, &q(s)))
-                .map(|e| e.path.clone())
+                .max_by_key(|ix| score(ix, &q(s)))
+                .map(|ix| ix.endpoint.path.clone())
                 .unwrap_or_default()
         };
         assert_eq!(best("ticket tasks"), "/service/tickets/{parentId}/tasks");
