@@ -14,7 +14,7 @@ def test_find_then_get_reads_what_no_other_tool_does(sim, transport):
             tasks = await s.call("cw_get", {"path": "/service/tickets/5/tasks", "conditions": "closedFlag = false or closedFlag = true"})
             count = await s.call("cw_get", {"path": "/service/sources/count"})
             one = await s.call("cw_get", {"path": "/company/companies/4"})
-            page = await s.call("cw_get", {"path": "/finance/invoices", "page_size": 2, "order_by": "id desc"})
+            page = await s.call("cw_get", {"path": "/service/sources", "page_size": 2, "order_by": "id desc"})
             return found, sites, tasks, count, one, page
 
     found, sites, tasks, count, one, page = run(go)

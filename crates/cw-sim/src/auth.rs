@@ -65,9 +65,11 @@ impl Role {
     /// Whether the role grants `level` in `module`.
     ///
     /// * Admin: everything.
+    /// * Invoicing: only admins and API Read Only keys (reporting) see invoices.
     /// * Dispatcher: a technician who may also delete service records and approve time.
     /// * Technician: reads everything; adds and edits day-to-day work (service, time,
-    ///   schedule, sales activities, projects, contacts); no deletes; no system changes.
+    ///   schedule, sales activities, projects, contacts); deletes only schedule entries (a
+    ///   booking taken back); no system changes.
     /// * API Read Only: inquire only.
     /// * API Integration: reads everything; adds and edits tickets, notes and time only.
     pub fn allows(self, module: Module, level: Level) -> bool {
@@ -75,6 +77,10 @@ impl Role {
         use Module::*;
         match self {
             Role::Admin => true,
+            // Invoices are read by accounting (and reporting keys), not by the service desk.
+            Role::Technician | Role::Dispatcher | Role::ApiIntegration if module == Invoicing => {
+                false
+            }
             _ if level == Inquire => true,
             Role::ApiReadOnly => false,
             Role::ApiIntegration => matches!(module, Service | Time) && level != Delete,
@@ -84,7 +90,7 @@ impl Role {
                     Service | Time | Schedule | Sales | Project | Company
                 );
                 match level {
-                    Delete => self == Role::Dispatcher && module == Service,
+                    Delete => module == Schedule || self == Role::Dispatcher && module == Service,
                     _ => day_to_day,
                 }
             }

@@ -8,6 +8,8 @@ pub enum Module {
     Company,
     Sales,
     Finance,
+    /// Invoices and what hangs under them: accounting's, not the service desk's.
+    Invoicing,
     Project,
     Schedule,
     System,

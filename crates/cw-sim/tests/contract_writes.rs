@@ -101,7 +101,12 @@ async fn generic_records_reference_real_ones_and_respect_roles() {
     assert_eq!(sites.status, 200, "{}", sites.text);
     assert_eq!(sites.body[0]["name"], "Main");
     assert_eq!(sites.body[0]["company"]["id"], 4, "{}", sites.text);
-    let invoices = api.get("/finance/invoices", &[("pageSize", "5")]).await;
+    // Invoices are accounting's: a technician is refused them, the admin reads them.
+    let refused = api.get("/finance/invoices", &[("pageSize", "5")]).await;
+    assert_eq!(refused.status, 403, "{}", refused.text);
+    let invoices = Api::new(&sim, "amorgan")
+        .get("/finance/invoices", &[("pageSize", "5")])
+        .await;
     assert_eq!(invoices.status, 200, "{}", invoices.text);
     for inv in invoices.body.as_array().unwrap() {
         let cid = inv["company"]["id"].as_i64().unwrap();

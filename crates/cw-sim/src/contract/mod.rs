@@ -275,6 +275,9 @@ pub fn kind_of(collection: &str) -> Option<Kind> {
 
 /// The security module a path belongs to, as ConnectWise's roles group them.
 pub fn module_of(path: &str) -> Module {
+    if path.starts_with("/finance/invoices") {
+        return Module::Invoicing;
+    }
     match path.trim_start_matches('/').split('/').next().unwrap_or("") {
         "service" => Module::Service,
         "time" | "expense" => Module::Time,

@@ -128,7 +128,11 @@ impl<'t> Synth<'t> {
         id: i64,
         parent: Option<Parent>,
     ) -> Value {
-        self.object(collection, key, schema(schema_name), id, parent, 0)
+        let mut v = self.object(collection, key, schema(schema_name), id, parent, 0);
+        if let Value::Object(m) = &mut v {
+            flavour::settle(collection, m, id, (id - 1).rem_euclid(SLOT) + 1);
+        }
+        v
     }
 
     fn object(
@@ -292,7 +296,12 @@ impl<'t> Synth<'t> {
             return Some(v);
         }
         let base = reference.strip_suffix("Reference").unwrap_or(reference);
-        let (collection, id) = match collection_for(base) {
+        // `SystemDepartmentReference` points at `/system/departments` (schema `Department`),
+        // `BillingTermsReference` at `/finance/billingTerms` (`BillingTerm`).
+        let found = collection_for(base)
+            .or_else(|| base.strip_prefix("System").and_then(collection_for))
+            .or_else(|| base.strip_suffix('s').and_then(collection_for));
+        let (collection, id) = match found {
             Some(c) => {
                 let ids = self.ids(c, c, None);
                 (
@@ -302,13 +311,10 @@ impl<'t> Synth<'t> {
                         .unwrap_or(1),
                 )
             }
-            None => ("", 1 + (h % 3) as i64),
+            // Named after the reference: `Calendar 2`, not a bare number.
+            None => (base, 1 + (h % 3) as i64),
         };
-        let key = if collection.is_empty() {
-            base
-        } else {
-            collection
-        };
+        let key = collection;
         let mut out = Map::new();
         for (field, ty) in &ref_schema.properties {
             if field == "_info" {

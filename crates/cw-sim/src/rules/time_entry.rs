@@ -149,7 +149,18 @@ pub(super) fn prepare(
             "timeStart is required.".into(),
         ));
     };
-    let hours_given = rec.get("actualHours").and_then(Value::as_f64);
+    // Hours someone typed win; an update that moves the times without touching them has its
+    // hours worked out again from the new times, as ConnectWise does.
+    let hours_given = match w {
+        Write::Update { before, .. }
+            if rec.get("actualHours") == before.get("actualHours")
+                && (rec.get("timeStart") != before.get("timeStart")
+                    || rec.get("timeEnd") != before.get("timeEnd")) =>
+        {
+            None
+        }
+        _ => rec.get("actualHours").and_then(Value::as_f64),
+    };
     let end = match (parse("timeEnd"), hours_given) {
         (Some(end), _) => end,
         (None, Some(h)) if h > 0.0 => start + Duration::seconds((h * 3600.0).round() as i64),
