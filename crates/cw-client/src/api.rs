@@ -153,6 +153,11 @@ impl CwClient {
         Ok(self.json(ep, args, &[], Some(&v)).await?.0)
     }
 
+    /// Deletes a record (ConnectWise answers 204, no body). Sent once, never retried.
+    pub async fn delete(&self, ep: Endpoint, args: &[i64]) -> Result<()> {
+        self.call(ep, args, &[], None).await.map(|_| ())
+    }
+
     /// `/system/info`: also the cheapest way to check credentials.
     pub async fn system_info(&self) -> Result<SystemInfo> {
         self.get(endpoints::SYSTEM_INFO, &[], "").await

@@ -73,6 +73,26 @@ endpoints! {
     ACTIVITIES = "GET" "/sales/activities";
     AGREEMENTS = "GET" "/finance/agreements";
     PROJECTS = "GET" "/project/projects";
+    SCHEDULE_ENTRIES = "GET" "/schedule/entries";
+    SCHEDULE_ENTRY = "GET" "/schedule/entries/{id}";
+    SCHEDULE_ENTRY_CREATE = "POST" "/schedule/entries";
+    SCHEDULE_ENTRY_PATCH = "PATCH" "/schedule/entries/{id}";
+    SCHEDULE_ENTRY_DELETE = "DELETE" "/schedule/entries/{id}";
+    TICKET_TASKS = "GET" "/service/tickets/{parentId}/tasks";
+    TICKET_TASK = "GET" "/service/tickets/{parentId}/tasks/{id}";
+    TICKET_TASK_CREATE = "POST" "/service/tickets/{parentId}/tasks";
+    TICKET_TASK_PATCH = "PATCH" "/service/tickets/{parentId}/tasks/{id}";
+    BOARD = "GET" "/service/boards/{id}";
+    BOARD_TEAMS = "GET" "/service/boards/{parentId}/teams";
+    SERVICE_TEAMS = "GET" "/service/teams";
+    SOURCES = "GET" "/service/sources";
+    TIME_ENTRY_PATCH = "PATCH" "/time/entries/{id}";
+    TIME_SHEET = "GET" "/time/sheets/{id}";
+    TIME_SHEET_SUBMIT = "POST" "/time/sheets/{id}/submit";
+    COMPANY_SITES = "GET" "/company/companies/{parentId}/sites";
+    INVOICES = "GET" "/finance/invoices";
+    MEMBER = "GET" "/system/members/{id}";
+    AGREEMENT = "GET" "/finance/agreements/{id}";
 }
 
 /// `GET /system/myAccount` is served by tenants but missing from the published contract; the

@@ -219,6 +219,95 @@ model!(
     }
 );
 
+model!(
+    /// A booking on someone's calendar; `objectId` is the ticket (type `S`) it is for.
+    ScheduleEntry ["ScheduleEntry": "id,objectId,name,member/id,member/identifier,member/name,dateStart,dateEnd,type/identifier,status/name,hours,doneFlag,acknowledgedFlag,where/name"] {
+        id: i64, object_id: i64, name: String, member: Ref, date_start: String, date_end: String,
+        r#type: Ref, status: Ref, hours: f64, done_flag: bool, acknowledged_flag: bool, r#where: Ref,
+    }
+);
+
+model!(
+    /// A checklist item on a ticket.
+    TicketTask ["TicketTask": "id,ticketId,summary,notes,closedFlag,priority,resolution,member/identifier,member/name"] {
+        id: i64, ticket_id: i64, summary: String, notes: String, closed_flag: bool, priority: i64,
+        resolution: String, member: Ref,
+    }
+);
+
+model!(Source ["Source": "id,name,defaultFlag"] { id: i64, name: String, default_flag: bool });
+
+model!(
+    ServiceTeam ["ServiceTeam": "id,name,leader/identifier,leader/name,location/name,department/name"] {
+        id: i64, name: String, leader: Ref, location: Ref, department: Ref,
+    }
+);
+
+model!(
+    BoardTeam ["BoardTeam": "id,name,teamLeader/identifier,teamLeader/name,members,defaultFlag"] {
+        id: i64, name: String, team_leader: Ref, members: Vec<i64>, default_flag: bool,
+    }
+);
+
+model!(
+    /// A board with its defaults, for `cw_get_board`.
+    BoardDetail ["Board": "id,name,inactiveFlag,projectFlag,location/name,department/name,workRole/name,workType/name,dispatchMember/identifier,serviceManagerMember/identifier,dutyManagerMember/identifier,timeEntryLockedFlag,closedLoopAllFlag"] {
+        id: i64, name: String, inactive_flag: bool, project_flag: bool, location: Ref, department: Ref,
+        work_role: Ref, work_type: Ref, dispatch_member: Ref, service_manager_member: Ref,
+        duty_manager_member: Ref, time_entry_locked_flag: bool, closed_loop_all_flag: bool,
+    }
+);
+
+model!(
+    CompanySite ["CompanySite": "id,name,addressLine1,addressLine2,city,stateReference/identifier,zip,country/name,phoneNumber,inactiveFlag,primaryAddressFlag,defaultBillingFlag,defaultShippingFlag"] {
+        id: i64, name: String, address_line1: String, address_line2: String, city: String,
+        state_reference: Ref, zip: String, country: Ref, phone_number: String, inactive_flag: bool,
+        primary_address_flag: bool, default_billing_flag: bool, default_shipping_flag: bool,
+    }
+);
+
+model!(
+    Invoice ["Invoice": "id,invoiceNumber,type,status/name,company/id,company/name,date,dueDate,total,balance,agreement/name,ticket/id,project/name,currency/currencyCode"] {
+        id: i64, invoice_number: String, r#type: String, status: Ref, company: Ref, date: String,
+        due_date: String, total: f64, balance: f64, agreement: Ref, ticket: Ref, project: Ref,
+        currency: Currency,
+    }
+);
+
+/// An invoice's currency.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Currency {
+    pub currency_code: Option<String>,
+}
+
+model!(WorkRole ["WorkRole": "id,name,hourlyRate,inactiveFlag"] { id: i64, name: String, hourly_rate: f64, inactive_flag: bool });
+
+model!(
+    /// One member with what a dispatcher asks about them.
+    MemberDetail ["Member": "id,identifier,firstName,lastName,title,inactiveFlag,licenseClass,primaryEmail,officeEmail,officePhone,mobilePhone,defaultEmail,defaultPhone,timeZone/name,workRole/name,workType/name,defaultLocation/name,defaultDepartment/name,reportsTo/identifier,timeApprover/identifier,serviceDefaultBoard/name,dailyCapacity,securityRole/name,hireDate"] {
+        id: i64, identifier: String, first_name: String, last_name: String, title: String,
+        inactive_flag: bool, license_class: String, primary_email: String, office_email: String,
+        office_phone: String, mobile_phone: String, default_email: String, default_phone: String,
+        time_zone: Ref, work_role: Ref, work_type: Ref, default_location: Ref, default_department: Ref,
+        reports_to: Ref, time_approver: Ref, service_default_board: Ref, daily_capacity: f64,
+        security_role: Ref, hire_date: String,
+    }
+);
+
+model!(
+    /// One agreement with its billing terms.
+    AgreementDetail ["Agreement": "id,name,type/name,company/id,company/name,contact/name,startDate,endDate,noEndingDateFlag,cancelledFlag,agreementStatus,billAmount,applicationUnits,applicationLimit,applicationCycle,applicationUnlimitedFlag,billTime,billExpenses,billProducts,coverAgreementTime,carryOverUnused,allowOverruns,billingCycle/name,workRole/name,workType/name,sla/name,nextInvoiceDate,customerPO,parentAgreement/name"] {
+        id: i64, name: String, r#type: Ref, company: Ref, contact: Ref, start_date: String, end_date: String,
+        no_ending_date_flag: bool, cancelled_flag: bool, agreement_status: String, bill_amount: f64,
+        application_units: String, application_limit: f64, application_cycle: String,
+        application_unlimited_flag: bool, bill_time: String, bill_expenses: String, bill_products: String,
+        cover_agreement_time: bool, carry_over_unused: bool, allow_overruns: bool, billing_cycle: Ref,
+        work_role: Ref, work_type: Ref, sla: Ref, next_invoice_date: String, customer_p_o: String,
+        parent_agreement: Ref,
+    }
+);
+
 model!(MyAccount ["MyAccount": "id,identifier,firstName,lastName"] { id: i64, identifier: String, first_name: String, last_name: String });
 
 model!(SystemInfo ["": ""] { version: String, is_cloud: bool, server_time_zone: String, cloud_region: String });
@@ -245,6 +334,17 @@ pub const VIEWS: &[(&str, &str)] = &[
     (Activity::SCHEMA, Activity::FIELDS),
     (TimeSheet::SCHEMA, TimeSheet::FIELDS),
     (MyAccount::SCHEMA, MyAccount::FIELDS),
+    (ScheduleEntry::SCHEMA, ScheduleEntry::FIELDS),
+    (TicketTask::SCHEMA, TicketTask::FIELDS),
+    (Source::SCHEMA, Source::FIELDS),
+    (ServiceTeam::SCHEMA, ServiceTeam::FIELDS),
+    (BoardTeam::SCHEMA, BoardTeam::FIELDS),
+    (BoardDetail::SCHEMA, BoardDetail::FIELDS),
+    (CompanySite::SCHEMA, CompanySite::FIELDS),
+    (Invoice::SCHEMA, Invoice::FIELDS),
+    (WorkRole::SCHEMA, WorkRole::FIELDS),
+    (MemberDetail::SCHEMA, MemberDetail::FIELDS),
+    (AgreementDetail::SCHEMA, AgreementDetail::FIELDS),
 ];
 
 /// A new service ticket.

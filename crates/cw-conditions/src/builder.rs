@@ -80,6 +80,16 @@ impl Field {
         self.scalar(Op::Lt, value.into())
     }
 
+    /// `self > value`.
+    pub fn gt(&self, value: impl Into<Value>) -> Expr {
+        self.scalar(Op::Gt, value.into())
+    }
+
+    /// `self <= value`.
+    pub fn le(&self, value: impl Into<Value>) -> Expr {
+        self.scalar(Op::Le, value.into())
+    }
+
     /// `self contains "text"`: a literal substring test, case-insensitive on ConnectWise.
     ///
     /// How ConnectWise escapes a `"` inside a literal is not documented, so text with quotes
@@ -106,6 +116,17 @@ impl Field {
     ) -> Result<Expr, BuildError> {
         self.cmp(
             Op::In,
+            Value::List(values.into_iter().map(Into::into).collect()),
+        )
+    }
+
+    /// `self not in (values…)`.
+    pub fn not_in<V: Into<Value>>(
+        &self,
+        values: impl IntoIterator<Item = V>,
+    ) -> Result<Expr, BuildError> {
+        self.cmp(
+            Op::NotIn,
             Value::List(values.into_iter().map(Into::into).collect()),
         )
     }
