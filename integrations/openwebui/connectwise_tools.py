@@ -62,6 +62,22 @@ class Tools:
         """
         return await self._call("cw_add_ticket_note", {"text": text, "ticket_id": ticket_id, "notify": notify, "visibility": visibility}, __user__)
 
+    async def cw_add_ticket_task(self, summary: str, ticket_id: int, notes: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Add a task to a ticket's checklist, at the end.
+        :param summary: The task, one line
+        :param notes: Details
+        """
+        return await self._call("cw_add_ticket_task", {"summary": summary, "ticket_id": ticket_id, "notes": notes}, __user__)
+
+    async def cw_complete_ticket_task(self, task_id: int, ticket_id: int, done: Optional[bool] = None, resolution: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Tick off a ticket task, with what was done (or reopen it with done: false).
+        :param done: Set false to reopen the task (default true)
+        :param resolution: What was done
+        """
+        return await self._call("cw_complete_ticket_task", {"task_id": task_id, "ticket_id": ticket_id, "done": done, "resolution": resolution}, __user__)
+
     async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, description: Optional[str] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Create a service ticket for a company.
@@ -107,6 +123,21 @@ class Tools:
         """
         return await self._call("cw_get", {"path": path, "conditions": conditions, "fields": fields, "order_by": order_by, "page": page, "page_size": page_size}, __user__)
 
+    async def cw_get_agreement(self, agreement: str, company: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        One agreement's terms by name or id: what it covers and bills (time, expenses, products), limits, cycle, SLA, dates.
+        :param agreement: Name (any unique part) or id
+        :param company: Narrows a name to one company's agreements
+        """
+        return await self._call("cw_get_agreement", {"agreement": agreement, "company": company}, __user__)
+
+    async def cw_get_board(self, board: str, __user__: Optional[dict] = None) -> str:
+        """
+        One service board: its defaults and managers, statuses (closing, no-time), types, and teams with members.
+        :param board: Board name or id
+        """
+        return await self._call("cw_get_board", {"board": board}, __user__)
+
     async def cw_get_company(self, company: str, __user__: Optional[dict] = None) -> str:
         """
         One company: address, phone, website, default contact, counts of open tickets, contacts, configurations.
@@ -125,6 +156,13 @@ class Tools:
         """
         return await self._call("cw_get_contact", {"contact_id": contact_id}, __user__)
 
+    async def cw_get_member(self, member: str, __user__: Optional[dict] = None) -> str:
+        """
+        One member: title, contact details, time zone, role, default board, manager and time approver.
+        :param member: Identifier or name
+        """
+        return await self._call("cw_get_member", {"member": member}, __user__)
+
     async def cw_get_ticket(self, ticket_id: int, notes_limit: Optional[int] = None, __user__: Optional[dict] = None) -> str:
         """
         One ticket: details, contact, devices, time logged, newest notes with author and kind.
@@ -137,6 +175,13 @@ class Tools:
         Service boards with their statuses (which close a ticket, the default) and types.
         """
         return await self._call("cw_list_boards", {"board": board}, __user__)
+
+    async def cw_list_company_sites(self, company: str, include_inactive: Optional[bool] = None, __user__: Optional[dict] = None) -> str:
+        """
+        A company's sites (offices, warehouses): addresses, phones, which is primary, billing, shipping.
+        :param company: Name, identifier or id
+        """
+        return await self._call("cw_list_company_sites", {"company": company, "include_inactive": include_inactive}, __user__)
 
     async def cw_list_configurations(self, company: Optional[str] = None, include_inactive: Optional[bool] = None, ip_address: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, serial_number: Optional[str] = None, text: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -161,6 +206,12 @@ class Tools:
         """
         return await self._call("cw_list_priorities", {}, __user__)
 
+    async def cw_list_service_teams(self, __user__: Optional[dict] = None) -> str:
+        """
+        The MSP's service teams with their leaders (a board's own teams: cw_get_board).
+        """
+        return await self._call("cw_list_service_teams", {}, __user__)
+
     async def cw_list_ticket_notes(self, ticket_id: int, include_time_entry_notes: Optional[bool] = None, kind: Optional[Literal["all", "internal", "discussion", "resolution"]] = None, page: Optional[int] = None, page_size: Optional[int] = None, __user__: Optional[dict] = None) -> str:
         """
         A ticket's notes, newest first, with author and kind.
@@ -168,11 +219,47 @@ class Tools:
         """
         return await self._call("cw_list_ticket_notes", {"ticket_id": ticket_id, "include_time_entry_notes": include_time_entry_notes, "kind": kind, "page": page, "page_size": page_size}, __user__)
 
+    async def cw_list_ticket_sources(self, __user__: Optional[dict] = None) -> str:
+        """
+        Where tickets come from (phone, e-mail, portal …): the names a ticket's source takes.
+        """
+        return await self._call("cw_list_ticket_sources", {}, __user__)
+
+    async def cw_list_ticket_tasks(self, ticket_id: int, __user__: Optional[dict] = None) -> str:
+        """
+        A ticket's task checklist: what is done and what is left.
+        """
+        return await self._call("cw_list_ticket_tasks", {"ticket_id": ticket_id}, __user__)
+
+    async def cw_list_timesheets(self, member: Optional[str] = None, open: Optional[bool] = None, page: Optional[int] = None, page_size: Optional[int] = None, __user__: Optional[dict] = None) -> str:
+        """
+        My time sheets (or a colleague's), newest first: period, hours, status.
+        :param member: Default me
+        :param open: Only open (can still change) or only submitted/approved
+        """
+        return await self._call("cw_list_timesheets", {"member": member, "open": open, "page": page, "page_size": page_size}, __user__)
+
+    async def cw_list_work_roles(self, include_inactive: Optional[bool] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Work roles time is billed as (e.g. Engineer, Project Manager), with hourly rates.
+        """
+        return await self._call("cw_list_work_roles", {"include_inactive": include_inactive}, __user__)
+
     async def cw_list_work_types(self, include_inactive: Optional[bool] = None, __user__: Optional[dict] = None) -> str:
         """
         Work types time is logged as, how each bills, the default.
         """
         return await self._call("cw_list_work_types", {"include_inactive": include_inactive}, __user__)
+
+    async def cw_move_schedule_entry(self, entry_id: int, allow_conflicts: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, member: Optional[str] = None, start: Optional[str] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Move a schedule entry to another time, length or member; refuses a double booking unless allowed.
+        :param allow_conflicts: Move even over the member's other entries (default false)
+        :param end: Instead of duration
+        :param member: Give it to this member (identifier or name)
+        :param start: New start; the length is kept unless given
+        """
+        return await self._call("cw_move_schedule_entry", {"entry_id": entry_id, "allow_conflicts": allow_conflicts, "duration_minutes": duration_minutes, "end": end, "member": member, "start": start, "timezone": timezone}, __user__)
 
     async def cw_my_tickets(self, board: Optional[str] = None, company: Optional[str] = None, conditions: Optional[str] = None, entered_after: Optional[str] = None, include_resource: Optional[bool] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, priority: Optional[str] = None, state: Optional[Literal["open", "closed", "all"]] = None, status: Optional[str] = None, text: Optional[str] = None, updated_after: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -183,6 +270,33 @@ class Tools:
         :param text: In the summary
         """
         return await self._call("cw_my_tickets", {"board": board, "company": company, "conditions": conditions, "entered_after": entered_after, "include_resource": include_resource, "order_by": order_by, "page": page, "page_size": page_size, "priority": priority, "state": state, "status": status, "text": text, "updated_after": updated_after}, __user__)
+
+    async def cw_remove_schedule_entry(self, entry_id: int, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Remove a schedule entry (a booking) from someone's calendar. The ticket itself is kept.
+        """
+        return await self._call("cw_remove_schedule_entry", {"entry_id": entry_id, "timezone": timezone}, __user__)
+
+    async def cw_schedule(self, from_: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, to: Optional[str] = None, work_hours: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        My schedule or a colleague's (today by default), with the free time left in working hours.
+        :param from_: Default today
+        :param member: Default me
+        :param to: Exclusive; a date includes that day (default: end of from's day)
+        :param work_hours: For free time, e.g. 08:00-17:00 (the default), weekdays
+        """
+        return await self._call("cw_schedule", {"from": from_, "member": member, "timezone": timezone, "to": to, "work_hours": work_hours}, __user__)
+
+    async def cw_schedule_ticket(self, start: str, ticket_id: int, allow_conflicts: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Book a ticket on my calendar or a colleague's; refuses a double booking unless allowed.
+        :param start: When the work starts
+        :param allow_conflicts: Book even over the member's other entries (default false)
+        :param duration_minutes: Default 60
+        :param end: Instead of duration
+        :param member: Default me
+        """
+        return await self._call("cw_schedule_ticket", {"start": start, "ticket_id": ticket_id, "allow_conflicts": allow_conflicts, "duration_minutes": duration_minutes, "end": end, "member": member, "timezone": timezone}, __user__)
 
     async def cw_search_activities(self, assigned_to: Optional[str] = None, company: Optional[str] = None, conditions: Optional[str] = None, from_: Optional[str] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, state: Optional[Literal["open", "closed", "all"]] = None, text: Optional[str] = None, to: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -214,6 +328,15 @@ class Tools:
         :param name: First, last, or "First Last"
         """
         return await self._call("cw_search_contacts", {"company": company, "conditions": conditions, "email": email, "include_inactive": include_inactive, "name": name, "order_by": order_by, "page": page, "page_size": page_size, "phone": phone}, __user__)
+
+    async def cw_search_invoices(self, company: Optional[str] = None, conditions: Optional[str] = None, from_: Optional[str] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, to: Optional[str] = None, unpaid: Optional[bool] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Invoices by company, date or unpaid balance (read only; needs Finance access in ConnectWise).
+        :param from_: Invoice date from
+        :param to: Exclusive; a date includes that day
+        :param unpaid: Only those with a balance left to pay
+        """
+        return await self._call("cw_search_invoices", {"company": company, "conditions": conditions, "from": from_, "order_by": order_by, "page": page, "page_size": page_size, "to": to, "unpaid": unpaid}, __user__)
 
     async def cw_search_members(self, conditions: Optional[str] = None, include_inactive: Optional[bool] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, text: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -254,6 +377,29 @@ class Tools:
         """
         return await self._call("cw_search_time_entries", {"company": company, "conditions": conditions, "from": from_, "member": member, "order_by": order_by, "page": page, "page_size": page_size, "ticket_id": ticket_id, "timezone": timezone, "to": to}, __user__)
 
+    async def cw_submit_timesheet(self, date: Optional[str] = None, sheet_id: Optional[int] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Submit my time sheet for approval (this week's by default); its entries lock until it is rejected.
+        :param date: A day the sheet covers (default today)
+        :param sheet_id: The sheet; default: my sheet covering `date`
+        """
+        return await self._call("cw_submit_timesheet", {"date": date, "sheet_id": sheet_id, "timezone": timezone}, __user__)
+
+    async def cw_ticket_time(self, ticket_id: int, __user__: Optional[dict] = None) -> str:
+        """
+        All time logged on one ticket: total, billable, by member, against its budget.
+        """
+        return await self._call("cw_ticket_time", {"ticket_id": ticket_id}, __user__)
+
+    async def cw_unbilled_time(self, company: Optional[str] = None, from_: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, to: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Billable time not yet billed, totalled by company (oldest first shown), for a company, member or dates.
+        :param from_: Time from (default: all open time)
+        :param member: Identifier or name
+        :param to: Exclusive; a date includes that day
+        """
+        return await self._call("cw_unbilled_time", {"company": company, "from": from_, "member": member, "timezone": timezone, "to": to}, __user__)
+
     async def cw_update_ticket(self, ticket_id: int, board: Optional[str] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, summary: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Change a ticket's status (a closing one closes it), priority, owner, board, type or summary.
@@ -262,3 +408,13 @@ class Tools:
         :param status: A status of its board, e.g. ">Closed"
         """
         return await self._call("cw_update_ticket", {"ticket_id": ticket_id, "board": board, "owner": owner, "priority": priority, "status": status, "summary": summary, "type": type}, __user__)
+
+    async def cw_update_time_entry(self, entry_id: int, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, start: Optional[str] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Correct a time entry I logged: its times, notes, work type or billing. Locked once its sheet is submitted.
+        :param end: Instead of duration
+        :param notes: Replaces the entry's notes
+        :param start: New start; the length is kept unless given
+        :param work_type: e.g. Remote Support
+        """
+        return await self._call("cw_update_time_entry", {"entry_id": entry_id, "billable": billable, "duration_minutes": duration_minutes, "end": end, "notes": notes, "start": start, "timezone": timezone, "work_type": work_type}, __user__)

@@ -182,6 +182,17 @@ async def _start(s: ClientSession):
         await s.initialize()
 
 
+def expect_refusals(env: dict, cases: list) -> None:
+    """Calls each `(tool, args, expected text)` in one stdio session and checks that each is
+    refused with a message containing the expected text."""
+    async def go():
+        async with connect("stdio", env) as s:
+            return [await s.call(name, args) for name, args, _ in cases]
+
+    for (name, args, expect), r in zip(cases, run(go)):
+        assert r.is_error and expect in r.text, (name, args, r.text)
+
+
 def mine(ticket: dict, me: str = "jchen") -> bool:
     """A ticket is mine when I own it or am one of its resources."""
     return ticket.get("owner") == me or me in [r.strip() for r in ticket.get("resources", "").split(",")]

@@ -59,7 +59,7 @@ for (const [name, connect] of [["stdio", connectStdio], ["http", connectHttp]]) 
     const { client, close } = await connect(sim.env);
     try {
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 26);
+      assert.equal(tools.length, 46);
       for (const t of tools) {
         assert.ok(t.outputSchema, `${t.name} has an output schema`);
         // Only hints that differ from the spec's defaults are sent.

@@ -83,6 +83,15 @@ impl ToolError {
         ToolError::NotFound(m.into())
     }
 
+    /// ConnectWise's 404 as "not found" in the tool's words (`missing` says which record
+    /// and where to find the right id); any other failure as it came.
+    pub fn or_missing(e: CwError, missing: impl FnOnce() -> String) -> ToolError {
+        match e {
+            CwError::Api(a) if a.status == 404 => ToolError::NotFound(missing()),
+            e => e.into(),
+        }
+    }
+
     /// ConnectWise's refusal with the tool's own advice.
     pub fn refused(e: CwError, what_to_do: impl Into<String>) -> ToolError {
         ToolError::Upstream(e, Some(what_to_do.into()))

@@ -34,6 +34,8 @@ const PLAIN: &[&str] = &[
     "manager",
     "sales_rep",
     "id",
+    "billable",
+    "timezone",
 ];
 
 #[test]
@@ -74,7 +76,7 @@ fn every_tool_is_fully_described() {
                 .get("description")
                 .and_then(Value::as_str)
                 .is_some_and(|d| !d.is_empty() && !d.contains('\n'));
-            let plain = PLAIN.contains(&p.as_str()) || p.ends_with("_after");
+            let plain = PLAIN.contains(&p.as_str()) || p.ends_with("_after") || p.ends_with("_id");
             let explained = INSTRUCTIONS.contains(&p);
             assert!(
                 described || plain || explained,
@@ -86,8 +88,9 @@ fn every_tool_is_fully_described() {
 }
 
 /// Bytes a model pays for on every turn: the whole `tools/list` answer for all the PSA tools,
-/// in the default (text results) shape. The budget is the economy goal (seed 000 sends 23,156
-/// for as many tools); the measured figure is in BENCHMARKS.md.
+/// in the default (text results) shape. The budget is the economy goal, per tool so that it
+/// holds as the surface grows: seed 000 sends 23,156 bytes for 24 tools (965 a tool); the
+/// measured figures are in BENCHMARKS.md.
 #[test]
 fn the_tool_list_stays_within_its_byte_budget() {
     let tools: Vec<Value> = Registry::psa()
@@ -96,8 +99,12 @@ fn the_tool_list_stays_within_its_byte_budget() {
         .collect();
     let list = serde_json::json!({"jsonrpc": "2.0", "id": 1, "result": {"tools": tools}});
     let bytes = list.to_string().len();
-    assert!(tools.len() >= 24);
-    assert!(bytes <= 14_000, "tools/list is {bytes} bytes");
+    assert!(tools.len() >= 40);
+    assert!(
+        bytes <= 500 * tools.len(),
+        "tools/list is {bytes} bytes for {} tools",
+        tools.len()
+    );
     for t in &tools {
         assert!(
             t.get("outputSchema").is_none(),

@@ -30,7 +30,7 @@ use crate::progress::{Progress, ProgressSink};
 pub const INSTRUCTIONS: &str = "ConnectWise PSA (Manage), acting as one member (\"me\").
 - company, contact, board, status, priority, owner, member, resource, assigned_to, work_type, type: \
 a name (any unique part, any case) or an id.
-- Times: 2026-11-18, 2026-11-18T09:00 (server time zone unless timezone is given) or RFC 3339. \
+- Times: 2026-11-18, 2026-11-18T09:00 (server time zone unless timezone, an IANA name, is given) or RFC 3339. \
 *_after and from include the instant; to excludes it, and a date there includes that whole day.
 - Lists: state is open (default), closed or all; page counts from 1; page_size up to 100. \
 order_by and conditions are ConnectWise's own syntax, e.g. order_by \"dateEntered desc\", \

@@ -81,6 +81,31 @@ pub const MEMBERS: Toolset = psa(
     false,
 );
 
+/// A technician's and a dispatcher's calendar: schedules, availability, booking tickets.
+pub const SCHEDULE: Toolset = psa(
+    "schedule",
+    "my schedule and a colleague's availability; schedule a ticket, move or remove an entry",
+    false,
+);
+/// What a ticket is worked with beyond its notes: tasks, the board's setup, teams, sources.
+pub const SERVICE: Toolset = psa(
+    "service",
+    "ticket tasks, a board with its statuses, types and teams, service teams and sources",
+    false,
+);
+/// Time beyond logging it: a ticket's time, corrections, time sheets, work roles.
+pub const TIMESHEETS: Toolset = psa(
+    "timesheets",
+    "time on a ticket, correct my time entry, my time sheets and submitting one, work roles",
+    false,
+);
+/// The customer's account: sites, invoices, time not yet billed.
+pub const ACCOUNTS: Toolset = psa(
+    "accounts",
+    "company sites, invoices and unbilled time",
+    false,
+);
+
 /// Every toolset this build knows.
 pub const TOOLSETS: &[Toolset] = &[
     TICKETS,
@@ -89,6 +114,10 @@ pub const TOOLSETS: &[Toolset] = &[
     SALES,
     PROJECTS,
     MEMBERS,
+    SCHEDULE,
+    SERVICE,
+    TIMESHEETS,
+    ACCOUNTS,
     psa::explore::EXPLORE,
     home::HOME,
 ];
@@ -158,6 +187,21 @@ impl Hints {
 /// Reads ConnectWise, changes nothing.
 pub const READ: Hints = Hints {
     read_only: true,
+    destructive: false,
+    idempotent: true,
+    open_world: true,
+};
+/// Removes a record; removing it again finds nothing to remove.
+pub const REMOVE: Hints = Hints {
+    read_only: false,
+    destructive: true,
+    idempotent: true,
+    open_world: true,
+};
+/// Moves a record along its workflow (submits a time sheet): no data is lost, and asking
+/// twice leaves it where the first call put it.
+pub const ADVANCE: Hints = Hints {
+    read_only: false,
     destructive: false,
     idempotent: true,
     open_world: true,
@@ -521,6 +565,26 @@ impl Registry {
         r.add::<ticket_write::UpdateTicket>();
         r.add::<notes::AddTicketNote>();
         r.add::<time::CreateTimeEntry>();
+        r.add::<schedule::MySchedule>();
+        r.add::<schedule::ScheduleTicket>();
+        r.add::<schedule::MoveScheduleEntry>();
+        r.add::<schedule::RemoveScheduleEntry>();
+        r.add::<service::ListTicketTasks>();
+        r.add::<service::AddTicketTask>();
+        r.add::<service::CompleteTicketTask>();
+        r.add::<service::GetBoard>();
+        r.add::<service::ListServiceTeams>();
+        r.add::<service::ListTicketSources>();
+        r.add::<timesheets::TicketTimeTool>();
+        r.add::<timesheets::UpdateTimeEntry>();
+        r.add::<timesheets::ListTimesheets>();
+        r.add::<timesheets::SubmitTimesheet>();
+        r.add::<timesheets::ListWorkRoles>();
+        r.add::<accounts::ListCompanySites>();
+        r.add::<accounts::SearchInvoices>();
+        r.add::<accounts::UnbilledTime>();
+        r.add::<agreements::GetAgreement>();
+        r.add::<members::GetMember>();
         r.add::<explore::FindEndpoint>();
         r.add::<explore::Get>();
         r

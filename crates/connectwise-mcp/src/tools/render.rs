@@ -78,6 +78,35 @@ pub fn short_time(s: &Option<String>) -> String {
     }
 }
 
+/// One thing a record says, for a record shown as its non-empty facts in reading order.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Fact {
+    pub what: String,
+    pub value: String,
+}
+
+/// The facts that have a value, in the order given.
+pub fn facts<const N: usize>(pairs: [(&str, Option<String>); N]) -> Vec<Fact> {
+    pairs
+        .into_iter()
+        .filter_map(|(k, v)| {
+            v.map(|value| Fact {
+                what: k.to_string(),
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Facts as one `what: value; …` line.
+pub fn facts_line(facts: &[Fact]) -> String {
+    facts
+        .iter()
+        .map(|f| format!("{}: {}", f.what, f.value))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 #[cfg(test)]
 mod tests {
     use super::short_time;

@@ -2,7 +2,6 @@
 
 use cw_client::endpoints;
 use cw_client::models::Configuration;
-use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -211,7 +210,7 @@ tool! {
 
 impl AsyncTool<Ctx> for GetConfiguration {
     async fn invoke(ctx: &Ctx, a: GetConfigurationArgs) -> Result<ConfigView, ToolError> {
-        let c = match ctx
+        let c = ctx
             .cw
             .get::<Configuration>(
                 endpoints::CONFIGURATION,
@@ -219,16 +218,14 @@ impl AsyncTool<Ctx> for GetConfiguration {
                 Configuration::FIELDS,
             )
             .await
-        {
-            Ok(c) => c,
-            Err(Error::Api(e)) if e.status == 404 => {
-                return Err(ToolError::not_found(format!(
-                    "Configuration {} does not exist. Find it with cw_list_configurations.",
-                    a.configuration_id
-                )))
-            }
-            Err(e) => return Err(e.into()),
-        };
+            .map_err(|e| {
+                ToolError::or_missing(e, || {
+                    format!(
+                        "Configuration {} does not exist. Find it with cw_list_configurations.",
+                        a.configuration_id
+                    )
+                })
+            })?;
         Ok(ConfigView {
             config: ConfigRow::from(&c),
             tag_number: clean(&c.tag_number),

@@ -2,7 +2,6 @@
 
 use cw_client::endpoints;
 use cw_client::models::Contact;
-use cw_client::Error;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -205,18 +204,18 @@ tool! {
 
 impl AsyncTool<Ctx> for GetContact {
     async fn invoke(ctx: &Ctx, a: GetContactArgs) -> Result<ContactRow, ToolError> {
-        match ctx
-            .cw
+        ctx.cw
             .get::<Contact>(endpoints::CONTACT, &[a.contact_id], Contact::FIELDS)
             .await
-        {
-            Ok(c) => Ok(ContactRow::from(&c)),
-            Err(Error::Api(e)) if e.status == 404 => Err(ToolError::not_found(format!(
-                "Contact {} does not exist. Find contacts with cw_search_contacts.",
-                a.contact_id
-            ))),
-            Err(e) => Err(e.into()),
-        }
+            .map(|c| ContactRow::from(&c))
+            .map_err(|e| {
+                ToolError::or_missing(e, || {
+                    format!(
+                        "Contact {} does not exist. Find contacts with cw_search_contacts.",
+                        a.contact_id
+                    )
+                })
+            })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Members: the MSP's own people (and API members).
 
 use cw_client::endpoints;
-use cw_client::models::Member;
+use cw_client::models::{Member, MemberDetail};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -10,10 +10,11 @@ use rmcp::handler::server::router::tool::AsyncTool;
 
 use crate::context::Ctx;
 use crate::errors::ToolError;
+use crate::names::Names;
 use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
-use crate::tools::render::{clean, PageInfo};
+use crate::tools::render::{clean, facts, facts_line, ident, label, Fact, PageInfo};
 use crate::tools::{MEMBERS, READ};
 
 const MEMBERS_LISTING: Listing = Listing {
@@ -136,4 +137,104 @@ fn search_members_text(out: &MemberList) -> String {
     }));
     l.push(out.page.footer());
     l.join("\n")
+}
+
+#[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
+pub struct GetMemberArgs {
+    /// Identifier or name
+    pub member: String,
+}
+
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct MemberOut {
+    pub id: i64,
+    pub identifier: String,
+    pub name: String,
+    /// What ConnectWise holds about them, as (what, value) pairs with empty ones left out.
+    pub facts: Vec<Fact>,
+}
+
+tool! {
+    GetMember {
+        name: "cw_get_member",
+        title: "One member",
+        hints: READ,
+        toolset: MEMBERS,
+        args: GetMemberArgs,
+        output: MemberOut,
+        text: member_text,
+        description: "One member: title, contact details, time zone, role, default board, manager and time approver.",
+    }
+}
+
+impl AsyncTool<Ctx> for GetMember {
+    async fn invoke(ctx: &Ctx, a: GetMemberArgs) -> Result<MemberOut, ToolError> {
+        let found = Names::new(ctx).member(&a.member).await?;
+        let id = found.id.unwrap_or_default();
+        let m: MemberDetail = ctx
+            .cw
+            .get(endpoints::MEMBER, &[id], MemberDetail::FIELDS)
+            .await?;
+        let class = m.license_class.as_deref().map(|c| {
+            match c {
+                "F" => "full",
+                "A" => "API",
+                "C" => "StreamlineIT",
+                "X" => "subcontractor",
+                other => other,
+            }
+            .to_string()
+        });
+        let facts = facts([
+            ("title", clean(&m.title)),
+            (
+                "inactive",
+                (m.inactive_flag == Some(true)).then(|| "yes".to_string()),
+            ),
+            ("e-mail", clean(&m.primary_email).or(clean(&m.office_email))),
+            ("office phone", clean(&m.office_phone)),
+            ("mobile", clean(&m.mobile_phone)),
+            (
+                "prefers",
+                m.default_phone.clone().map(|p| format!("{p} phone")),
+            ),
+            ("time zone", label(&m.time_zone)),
+            ("work role", label(&m.work_role)),
+            ("work type", label(&m.work_type)),
+            ("location", label(&m.default_location)),
+            ("department", label(&m.default_department)),
+            ("default board", label(&m.service_default_board)),
+            ("reports to", ident(&m.reports_to)),
+            ("time approver", ident(&m.time_approver)),
+            ("daily capacity", m.daily_capacity.map(|h| format!("{h} h"))),
+            ("security role", label(&m.security_role)),
+            ("licence", class),
+            (
+                "hired",
+                m.hire_date.as_deref().map(|d| d.chars().take(10).collect()),
+            ),
+        ]);
+        Ok(MemberOut {
+            id,
+            identifier: clean(&m.identifier).unwrap_or_default(),
+            name: format!(
+                "{} {}",
+                m.first_name.as_deref().unwrap_or(""),
+                m.last_name.as_deref().unwrap_or("")
+            )
+            .trim()
+            .to_string(),
+            facts,
+        })
+    }
+}
+
+fn member_text(out: &MemberOut) -> String {
+    format!(
+        "{} ({}, id {})\n{}",
+        out.identifier,
+        out.name,
+        out.id,
+        facts_line(&out.facts)
+    )
 }

@@ -1,5 +1,6 @@
 //! The `psa` toolset: ConnectWise PSA as a technician works it. One file per area.
 
+pub mod accounts;
 pub mod agreements;
 pub mod companies;
 pub mod configurations;
@@ -10,7 +11,17 @@ pub mod members;
 pub mod notes;
 pub mod projects;
 pub mod sales;
+pub mod schedule;
+pub mod service;
 pub mod ticket_detail;
 pub mod ticket_write;
 pub mod tickets;
 pub mod time;
+pub mod timesheets;
+
+/// What a tool says when a ticket number finds nothing.
+pub fn no_ticket(id: i64) -> String {
+    format!(
+        "Ticket #{id} does not exist, or these keys cannot see it. Find tickets with cw_search_tickets."
+    )
+}

@@ -395,7 +395,9 @@ impl AsyncTool<Ctx> for GetTicket {
             cw.list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &time_q),
         );
         let t = match ticket {
-            Err(Error::Api(e)) if e.status == 404 => return Err(ToolError::not_found(format!("Ticket #{id} does not exist, or these keys cannot see it. Find tickets with cw_search_tickets."))),
+            Err(Error::Api(e)) if e.status == 404 => {
+                return Err(ToolError::not_found(super::no_ticket(id)))
+            }
             other => other?,
         };
         let mut notes: Vec<NoteOut> = match notes {

@@ -3,7 +3,7 @@
 
 use cw_client::endpoints;
 use cw_client::models::{NewTicket, Ref, Ticket, TicketDetail};
-use cw_client::{Error, ListQuery, PatchOp};
+use cw_client::{ListQuery, PatchOp};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -11,6 +11,7 @@ use super::tickets::TicketRow;
 use crate::filters::f;
 use rmcp::handler::server::router::tool::AsyncTool;
 
+use super::no_ticket;
 use crate::context::Ctx;
 use crate::errors::ToolError;
 use crate::names::Names;
@@ -294,19 +295,11 @@ impl AsyncTool<Ctx> for UpdateTicket {
         {
             return Err(ToolError::invalid("nothing to change: give at least one of status, priority, owner, board, type or summary"));
         }
-        let before: TicketDetail = match ctx
+        let before: TicketDetail = ctx
             .cw
             .get(endpoints::TICKET, &[id], TicketDetail::FIELDS)
             .await
-        {
-            Ok(t) => t,
-            Err(Error::Api(e)) if e.status == 404 => {
-                return Err(ToolError::not_found(format!(
-                    "Ticket #{id} does not exist, or these keys cannot see it."
-                )))
-            }
-            Err(e) => return Err(e.into()),
-        };
+            .map_err(|e| ToolError::or_missing(e, || no_ticket(id)))?;
         let mut edit = Edit::default();
         let board = match a.board.as_deref() {
             Some(b) => {

@@ -22,7 +22,7 @@ use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::PageInfo;
-use crate::tools::when::{parse_tz, parse_when};
+use crate::tools::when::{day_range, minutes, parse_opt, parse_tz, window};
 use crate::tools::{ADD, READ, TIME};
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -75,45 +75,6 @@ fn render(t: &TimeList, title: &str) -> String {
     );
     out.push(t.page.footer());
     out.join("\n")
-}
-
-/// `[from, to)` from what the caller typed; `to` defaults to the end of `from`'s day.
-fn range(
-    ctx: &Ctx,
-    from: Option<&str>,
-    to: Option<&str>,
-    tz_name: Option<&str>,
-) -> Result<(DateTime<Utc>, DateTime<Utc>), ToolError> {
-    let tz = parse_tz(tz_name, ctx.timezone())?;
-    let today = Utc::now()
-        .with_timezone(&tz)
-        .date_naive()
-        .format("%Y-%m-%d")
-        .to_string();
-    let from_s = from.unwrap_or(&today);
-    let start = parse_when(from_s, tz, "from")?;
-    let end = match to {
-        Some(t) => {
-            let e = parse_when(t, tz, "to")?;
-            // A bare date means the whole of that day.
-            if t.trim().len() == 10 {
-                e + Duration::days(1)
-            } else {
-                e
-            }
-        }
-        // The end of `from`'s day.
-        None => parse_when(from_s.get(..10).unwrap_or(from_s), tz, "from")? + Duration::days(1),
-    };
-    if end <= start {
-        return Err(ToolError::invalid("`to` must be after `from`"));
-    }
-    if end - start > Duration::days(366) {
-        return Err(ToolError::invalid(
-            "the range is longer than a year; narrow it",
-        ));
-    }
-    Ok((start, end))
 }
 
 const TIME_ENTRIES: Listing = Listing {
@@ -169,12 +130,8 @@ tool! {
 impl AsyncTool<Ctx> for ListMyTime {
     async fn invoke(ctx: &Ctx, a: MyTimeArgs) -> Result<TimeList, ToolError> {
         let me = ctx.me().await?;
-        let (from, to) = range(
-            ctx,
-            a.from.as_deref(),
-            a.to.as_deref(),
-            a.timezone.as_deref(),
-        )?;
+        let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
+        let (from, to) = day_range(a.from.as_deref(), a.to.as_deref(), tz, 366)?;
         let parts = vec![
             f("member/identifier").eq(me.as_str()),
             f("timeStart").ge(from),
@@ -238,25 +195,9 @@ impl AsyncTool<Ctx> for SearchTimeEntries {
             );
         }
         parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
-        let (mut from, mut to) = (None, None);
-        if a.from.is_some() || a.to.is_some() {
-            let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
-            if let Some(s) = a.from.as_deref() {
-                let d = parse_when(s, tz, "from")?;
-                parts.push(f("timeStart").ge(d));
-                from = Some(d);
-            }
-            if let Some(s) = a.to.as_deref() {
-                let d = parse_when(s, tz, "to")?
-                    + if s.trim().len() == 10 {
-                        Duration::days(1)
-                    } else {
-                        Duration::zero()
-                    };
-                parts.push(f("timeStart").lt(d));
-                to = Some(d);
-            }
-        }
+        let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
+        let (dates, from, to) = window("timeStart", a.from.as_deref(), a.to.as_deref(), tz)?;
+        parts.extend(dates);
         let p = TIME_ENTRIES
             .fetch::<TimeEntry>(ctx, parts, &a.raw, &a.paging)
             .await?;
@@ -333,25 +274,9 @@ fn span(a: &CreateTimeArgs, tz: chrono_tz::Tz) -> Result<Span, ToolError> {
         end,
         derived,
     };
-    let minutes = match a.duration_minutes {
-        Some(m) if m == 0 || m > 24 * 60 => {
-            return Err(ToolError::invalid(
-                "duration_minutes must be from 1 to 1440",
-            ))
-        }
-        Some(m) => Some(Duration::minutes(m.into())),
-        None => None,
-    };
-    let start = a
-        .start
-        .as_deref()
-        .map(|s| parse_when(s, tz, "start"))
-        .transpose()?;
-    let end = a
-        .end
-        .as_deref()
-        .map(|e| parse_when(e, tz, "end"))
-        .transpose()?;
+    let minutes = minutes(a.duration_minutes)?;
+    let start = parse_opt(a.start.as_deref(), tz, "start")?;
+    let end = parse_opt(a.end.as_deref(), tz, "end")?;
     match (start, end, minutes) {
         (Some(s), None, Some(d)) => Ok(span(s, s + d, None)),
         (Some(s), Some(e), None) => Ok(span(s, e, None)),
