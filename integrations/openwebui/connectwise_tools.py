@@ -377,13 +377,12 @@ class Tools:
         """
         return await self._call("cw_search_time_entries", {"company": company, "conditions": conditions, "from": from_, "member": member, "order_by": order_by, "page": page, "page_size": page_size, "ticket_id": ticket_id, "timezone": timezone, "to": to}, __user__)
 
-    async def cw_submit_timesheet(self, date: Optional[str] = None, sheet_id: Optional[int] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_submit_timesheet(self, date: Optional[str] = None, sheet_id: Optional[int] = None, __user__: Optional[dict] = None) -> str:
         """
-        Submit my time sheet for approval (this week's by default); its entries lock until it is rejected.
-        :param date: A day the sheet covers (default today)
-        :param sheet_id: The sheet; default: my sheet covering `date`
+        Submit my time sheet (the one covering a date, or by id) for approval; its entries lock until it is rejected.
+        :param date: Or a day my sheet covers, e.g. today
         """
-        return await self._call("cw_submit_timesheet", {"date": date, "sheet_id": sheet_id, "timezone": timezone}, __user__)
+        return await self._call("cw_submit_timesheet", {"date": date, "sheet_id": sheet_id}, __user__)
 
     async def cw_ticket_time(self, ticket_id: int, __user__: Optional[dict] = None) -> str:
         """

@@ -75,7 +75,7 @@ def test_my_sheets_and_submitting_this_weeks(sim):
             listed = await s.call("cw_list_timesheets", {"page_size": 3})
             open_only = await s.call("cw_list_timesheets", {"open": True})
             sim.clear()
-            sent = await s.call("cw_submit_timesheet", {})
+            sent = await s.call("cw_submit_timesheet", {"date": current["dateStart"][:10]})
             after_send = _writes(sim)
             sim.clear()
             again = await s.call("cw_submit_timesheet", {"sheet_id": current["id"]})
@@ -102,6 +102,7 @@ BAD = [
     ("cw_update_time_entry", {"entry_id": 1, "duration_minutes": 5000}, "1 to 1440"),
     ("cw_update_time_entry", {"entry_id": 1, "billable": "Sometimes"}, "Invalid arguments"),
     ("cw_submit_timesheet", {"sheet_id": 999999}, "does not exist"),
+    ("cw_submit_timesheet", {}, "say which sheet"),
     ("cw_submit_timesheet", {"date": "2019-01-07"}, "no time sheet covering 2019-01-07"),
     ("cw_list_timesheets", {"member": "nobody at all"}, "member"),
 ]

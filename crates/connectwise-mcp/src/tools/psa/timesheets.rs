@@ -454,11 +454,9 @@ fn sheets_text(out: &SheetList) -> String {
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct SubmitArgs {
-    /// The sheet; default: my sheet covering `date`
     pub sheet_id: Option<i64>,
-    /// A day the sheet covers (default today)
+    /// Or a day my sheet covers, e.g. today
     pub date: Option<String>,
-    pub timezone: Option<String>,
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -476,7 +474,7 @@ tool! {
         args: SubmitArgs,
         output: SheetSubmitted,
         text: submitted_text,
-        description: "Submit my time sheet for approval (this week's by default); its entries lock until it is rejected.",
+        description: "Submit my time sheet (the one covering a date, or by id) for approval; its entries lock until it is rejected.",
     }
 }
 
@@ -490,10 +488,14 @@ impl AsyncTool<Ctx> for SubmitTimesheet {
                 .map_err(|e| ToolError::or_missing(e, || format!(
                     "Time sheet {id} does not exist, or these keys cannot see it; cw_list_timesheets lists yours."
                 )))?,
+            // Submitting locks a week's time: never on a call that names no sheet at all.
+            None if a.date.as_deref().is_none_or(|d| d.trim().is_empty()) => {
+                return Err(ToolError::invalid(
+                    "say which sheet: give date (a day it covers, e.g. today's) or sheet_id (cw_list_timesheets). Nothing was submitted.",
+                ))
+            }
             None => {
-                let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
-                let today = Utc::now().with_timezone(&tz).format("%Y-%m-%d").to_string();
-                let day_s = a.date.as_deref().map(str::trim).unwrap_or(&today);
+                let day_s = a.date.as_deref().map(str::trim).unwrap_or_default();
                 // Sheets run from 00:00Z of their first day to 00:00Z of their last.
                 let day = parse_when(day_s.get(..10).unwrap_or(day_s), chrono_tz::UTC, "date")?;
                 let me = ctx.me().await?;
