@@ -140,6 +140,18 @@ pub fn rate_limit(env: Env) -> Result<Option<Rate>, ConfigError> {
     }
 }
 
+/// Where replicas share their state (`CW_MCP_REDIS_URL`; unset: one process, all in memory)
+/// and what writes do while it is unreachable (`CW_MCP_REDIS_DOWN`).
+pub fn redis(env: Env) -> Result<Option<(String, crate::cluster::WhenDown)>, ConfigError> {
+    let Some(url) = var(env, &["CW_MCP_REDIS_URL"]) else {
+        return Ok(None);
+    };
+    let when_down =
+        crate::cluster::WhenDown::parse(&var(env, &["CW_MCP_REDIS_DOWN"]).unwrap_or_default())
+            .map_err(ConfigError)?;
+    Ok(Some((url, when_down)))
+}
+
 /// The HTTP connection cap and read deadlines.
 pub fn conn_limits(env: Env) -> Result<ConnLimits, ConfigError> {
     let d = ConnLimits::default();

@@ -36,6 +36,10 @@ pub enum ToolError {
     /// A read did not finish within the call's deadline; nothing was changed.
     #[error("{0}")]
     TimedOut(String),
+    /// Not run: the state replicas share (Redis) is unreachable, and a write without it
+    /// could be made twice. Nothing was sent.
+    #[error("{0}")]
+    Paused(String),
     /// This server is not set up for the call (no keys, no member identifier).
     #[error("{0}")]
     Setup(String),
@@ -123,6 +127,7 @@ impl ToolError {
             ToolError::NotWritten(_) => OutcomeKind::NotWritten,
             ToolError::Unconfirmed(_) => OutcomeKind::Unconfirmed,
             ToolError::TimedOut(_) => OutcomeKind::UpstreamTimeout,
+            ToolError::Paused(_) => OutcomeKind::WritesPaused,
             ToolError::Setup(_) => OutcomeKind::Setup,
             ToolError::Internal(_) => OutcomeKind::Internal,
         }
@@ -154,6 +159,8 @@ pub enum OutcomeKind {
     UpstreamUnavailable,
     NotWritten,
     Unconfirmed,
+    /// Not run: writes wait for the shared replay store (Redis) to be reachable again.
+    WritesPaused,
     Setup,
     Internal,
 }

@@ -16,6 +16,8 @@
 //!   names to records; [`filters`] builds and checks ConnectWise conditions; [`untrusted`]
 //!   cleans and fences customer-written text; [`reconcile`] settles writes whose answer was
 //!   lost.
+//! * [`cluster`] is what replicas behind a load balancer share through Redis (the replay store,
+//!   the rate limit), when there are replicas.
 //! * [`auth`] says who is calling; [`config`] is the one configuration, read once; [`errors`]
 //!   names every way a call can fail; [`cli`] is the command line.
 //!
@@ -25,6 +27,7 @@ pub mod audit;
 pub mod auth;
 pub mod cache;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod context;
 pub mod errors;

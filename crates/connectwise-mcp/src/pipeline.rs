@@ -20,7 +20,7 @@ use crate::context::{Ctx, Shared};
 use crate::errors::ToolError;
 use crate::outcome::Outcome;
 use crate::progress::Progress;
-use crate::replay::{Replay, Replayed};
+use crate::replay::{self, Replay, Replayed};
 use crate::tools::{Entry, Registry, ToolOutput, Toolset};
 use std::time::Duration;
 use tokio::time::timeout;
@@ -101,6 +101,11 @@ impl Pipeline {
     }
 
     /// Every registered tool, whoever may call it (for descriptions and validation).
+    /// The ConnectWise site calls go to (for readiness checks).
+    pub fn upstream(&self) -> &Arc<Upstream> {
+        &self.upstream
+    }
+
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -319,14 +324,22 @@ impl Pipeline {
 }
 
 /// What identifies "the same write": who (principal and key fingerprint), which tool, and the
-/// normalised arguments, hashed so no argument (note text, customer data) is stored.
-fn replay_key(principal: &str, fingerprint: &str, tool: &str, canonical: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [principal, fingerprint, tool, canonical] {
-        h.update(part.as_bytes());
-        h.update([0]);
+/// normalised arguments, hashed so no argument (note text, customer data) is stored. The seal
+/// is a second hash of the same parts under another label: a shared store that keeps the
+/// answer encrypts it with the seal, which the store itself never sees.
+fn replay_key(principal: &str, fingerprint: &str, tool: &str, canonical: &str) -> replay::Key {
+    let digest = |label: &str| {
+        let mut h = Sha256::new();
+        for part in [label, principal, fingerprint, tool, canonical] {
+            h.update(part.as_bytes());
+            h.update([0]);
+        }
+        h.finalize()
+    };
+    replay::Key {
+        id: hex::encode(digest("replay-key")),
+        seal: digest("replay-seal").into(),
     }
-    hex::encode(h.finalize())
 }
 
 #[cfg(test)]
@@ -335,20 +348,14 @@ mod tests {
 
     #[test]
     fn replay_keys_separate_callers_and_hide_arguments() {
-        let a = replay_key("alice", "fp1", "cw_add_ticket_note", r#"{"text":"secret"}"#);
+        let key = |p: &str, f: &str| replay_key(p, f, "cw_add_ticket_note", r#"{"text":"secret"}"#);
+        let a = key("alice", "fp1").id;
         assert_eq!(a.len(), 64);
         assert!(!a.contains("secret"));
-        assert_ne!(
-            a,
-            replay_key("bob", "fp1", "cw_add_ticket_note", r#"{"text":"secret"}"#)
-        );
-        assert_ne!(
-            a,
-            replay_key("alice", "fp2", "cw_add_ticket_note", r#"{"text":"secret"}"#)
-        );
-        assert_eq!(
-            a,
-            replay_key("alice", "fp1", "cw_add_ticket_note", r#"{"text":"secret"}"#)
-        );
+        // The seal is not the id, nor derivable from it.
+        assert_ne!(hex::encode(key("alice", "fp1").seal), a);
+        assert_ne!(a, key("bob", "fp1").id);
+        assert_ne!(a, key("alice", "fp2").id);
+        assert_eq!(a, key("alice", "fp1").id);
     }
 }

@@ -42,7 +42,16 @@ impl Replayed {
     }
 }
 
-type Result = std::result::Result<ToolOutput, ToolError>;
+pub type Result = std::result::Result<ToolOutput, ToolError>;
+
+/// What identifies one write: `id`, a hash of who asked for what, names it in a store; `seal`,
+/// derived from the same request by another hash, is the key a shared store encrypts its
+/// answer with, so only an identical request can read it back.
+#[derive(Clone)]
+pub struct Key {
+    pub id: String,
+    pub seal: [u8; 32],
+}
 
 /// A store that runs each write key once.
 pub trait Replay: Send + Sync {
@@ -50,7 +59,7 @@ pub trait Replay: Send + Sync {
     /// that result is returned, marked as replayed.
     fn run(
         &self,
-        key: String,
+        key: Key,
         work: BoxFuture<'static, Result>,
     ) -> BoxFuture<'_, (Result, Option<Replayed>)>;
 }
@@ -87,9 +96,10 @@ impl Default for Local {
 impl Replay for Local {
     fn run(
         &self,
-        key: String,
+        key: Key,
         work: BoxFuture<'static, Result>,
     ) -> BoxFuture<'_, (Result, Option<Replayed>)> {
+        let key = key.id;
         Box::pin(async move {
             let slots = self.slots.clone();
             let k = key.clone();
@@ -152,6 +162,13 @@ mod tests {
         })
     }
 
+    fn k(id: &str) -> Key {
+        Key {
+            id: id.into(),
+            seal: [0; 32],
+        }
+    }
+
     fn ok(n: i64) -> Result {
         Ok(ToolOutput {
             structured: serde_json::json!({ "id": n }),
@@ -165,7 +182,7 @@ mod tests {
         let store = Local::new();
         let count = Arc::new(AtomicU32::new(0));
         let calls: Vec<_> = (0..5)
-            .map(|i| store.run("k".into(), write(&count, ok(i))))
+            .map(|i| store.run(k("k"), write(&count, ok(i))))
             .collect();
         let answers = futures::future::join_all(calls).await;
         assert_eq!(count.load(Ordering::SeqCst), 1);
@@ -176,7 +193,7 @@ mod tests {
             assert_eq!(r.as_ref().ok(), first.as_ref().ok());
             assert!(replayed.is_none() || *replayed == Some(Replayed::InFlight));
         }
-        let (again, replayed) = store.run("k".into(), write(&count, ok(9))).await;
+        let (again, replayed) = store.run(k("k"), write(&count, ok(9))).await;
         assert_eq!(again.ok(), first.clone().ok());
         assert!(matches!(replayed, Some(Replayed::Recent { .. })));
         assert_eq!(count.load(Ordering::SeqCst), 1);
@@ -187,23 +204,23 @@ mod tests {
         let store = Local::new();
         let count = Arc::new(AtomicU32::new(0));
         let (r, _) = store
-            .run("f".into(), write(&count, Err(ToolError::invalid("no"))))
+            .run(k("f"), write(&count, Err(ToolError::invalid("no"))))
             .await;
         assert!(r.is_err());
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let (r, replayed) = store.run("f".into(), write(&count, ok(1))).await;
+        let (r, replayed) = store.run(k("f"), write(&count, ok(1))).await;
         assert!(r.is_ok() && replayed.is_none());
         assert_eq!(count.load(Ordering::SeqCst), 2);
 
         let (r, _) = store
             .run(
-                "u".into(),
+                k("u"),
                 write(&count, Err(ToolError::Unconfirmed("?".into()))),
             )
             .await;
         assert!(r.is_err());
         tokio::time::sleep(Duration::from_millis(20)).await;
-        let (r, replayed) = store.run("u".into(), write(&count, ok(2))).await;
+        let (r, replayed) = store.run(k("u"), write(&count, ok(2))).await;
         assert!(matches!(r, Err(ToolError::Unconfirmed(_))) && replayed.is_some());
         assert_eq!(count.load(Ordering::SeqCst), 3);
     }
@@ -215,11 +232,11 @@ mod tests {
         let s = store.clone();
         let first = tokio::spawn({
             let w = write(&count, ok(1));
-            async move { s.run("c".into(), w).await }
+            async move { s.run(k("c"), w).await }
         });
         tokio::time::sleep(Duration::from_millis(5)).await;
         first.abort();
-        let (r, replayed) = store.run("c".into(), write(&count, ok(2))).await;
+        let (r, replayed) = store.run(k("c"), write(&count, ok(2))).await;
         assert_eq!(
             r.ok(),
             ok(1).ok(),

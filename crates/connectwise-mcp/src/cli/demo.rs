@@ -91,6 +91,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         serving.limits.clone(),
         None,
         home.clone(),
+        std::sync::Arc::new(crate::replay::Local::new()),
     );
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {

@@ -94,8 +94,9 @@ pub fn init_logging() {
     tracing_subscriber::registry().with(fmt).init();
 }
 
-/// The pipeline every command serves: the PSA tools, in-process caches and replay store, and
-/// one log line per call (plus the audit trail when `audit` is given).
+/// The pipeline every command serves: the PSA tools, in-process caches, the given replay store
+/// (this process's own, or the one replicas share), and one log line per call (plus the audit
+/// trail when `audit` is given).
 fn pipeline(
     upstream: Arc<Upstream>,
     server_creds: Option<Credentials>,
@@ -103,6 +104,7 @@ fn pipeline(
     limits: Limits,
     audit: Option<JsonLines>,
     home: Option<Arc<cw_home::Home>>,
+    replay: Arc<dyn replay::Replay>,
 ) -> Arc<Pipeline> {
     let audit: Arc<dyn Audit> = match audit {
         Some(trail) => Arc::new(Both(LogLine, trail)),
@@ -120,7 +122,7 @@ fn pipeline(
         upstream,
         server_creds,
         limits,
-        replay: Arc::new(replay::Local::new()),
+        replay,
         audit,
     })
 }

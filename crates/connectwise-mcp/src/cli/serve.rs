@@ -10,8 +10,11 @@ use cw_client::Upstream;
 
 use crate::audit::JsonLines;
 use crate::auth::{Caller, Role};
+use crate::cluster::replay::SharedReplay;
+use crate::cluster::Redis;
 use crate::config::{self, Flags, Serving, Transport};
 use crate::pipeline::Pipeline;
+use crate::replay::{self, Replay};
 use crate::surface::mcp::McpServer;
 use crate::tokens::Tokens;
 use crate::transport;
@@ -52,13 +55,30 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
     if cw.creds.is_none() {
         tracing::warn!("CW_PUBLIC_KEY/CW_PRIVATE_KEY are not set: tool calls will fail until keys are configured");
     }
+    // Replicas share their replay store and rate limits through Redis; one process keeps them.
+    let redis = match config::redis(&env)? {
+        Some((url, when_down)) => Some(Redis::open(&url, when_down)?),
+        None => None,
+    };
+    let rate = config::rate_limit(&env)?.map(|r| {
+        let limit = RateLimit::new(r);
+        match &redis {
+            Some(shared) => limit.shared(shared.clone()),
+            None => limit,
+        }
+    });
+    let replay: Arc<dyn Replay> = match &redis {
+        Some(shared) => Arc::new(SharedReplay::new(shared.clone())),
+        None => Arc::new(replay::Local::new()),
+    };
     let access = Arc::new(HttpAccess {
         tokens: Tokens::from_env(&env)?,
         client_keys: config::client_keys(&env)?,
         origins: config::list(&env, "MCP_ALLOWED_ORIGINS")
             .unwrap_or_else(|| LOOPBACK_ORIGINS.map(String::from).to_vec()),
         hosts: config::list(&env, "MCP_ALLOWED_HOSTS"),
-        rate: config::rate_limit(&env)?.map(RateLimit::new),
+        rate,
+        redis,
         conn: config::conn_limits(&env)?,
     });
     let upstream = Upstream::new(cw.cfg)?;
@@ -79,6 +99,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         serving.limits.clone(),
         audit,
         home.clone(),
+        replay,
     );
     let served = serve_pipeline(pipeline, &serving, access).await;
     // The browser is a child process: close it (saving its session) rather than orphan it.

@@ -192,7 +192,9 @@ pub fn status(kind: OutcomeKind) -> StatusCode {
         OutcomeKind::UpstreamAuth | OutcomeKind::UpstreamFailed | OutcomeKind::NotWritten => {
             StatusCode::BAD_GATEWAY
         }
-        OutcomeKind::UpstreamUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        OutcomeKind::UpstreamUnavailable | OutcomeKind::WritesPaused => {
+            StatusCode::SERVICE_UNAVAILABLE
+        }
         OutcomeKind::UpstreamTimeout | OutcomeKind::Unconfirmed => StatusCode::GATEWAY_TIMEOUT,
         // Keys or a member identifier to send, or a toolset to turn on: the caller's to fix.
         OutcomeKind::Setup => StatusCode::BAD_REQUEST,

@@ -43,6 +43,8 @@ pub struct HttpAccess {
     pub hosts: Option<Vec<String>>,
     /// Requests per principal (`MCP_RATE_LIMIT`); `None`: unlimited.
     pub rate: Option<RateLimit>,
+    /// The Redis replicas share, when there are replicas (`CW_MCP_REDIS_URL`).
+    pub redis: Option<Arc<crate::cluster::Redis>>,
     /// The connection cap and read deadlines.
     pub conn: ConnLimits,
 }
@@ -87,9 +89,10 @@ pub async fn admit(
     mut req: Request,
     next: Next,
 ) -> Response {
-    let admitted = caller(&access, req.headers())
-        .and_then(|c| narrowed(c, req.headers()))
-        .and_then(|c| within_rate(&access, c));
+    let admitted = match caller(&access, req.headers()).and_then(|c| narrowed(c, req.headers())) {
+        Ok(c) => within_rate(&access, c).await,
+        Err(e) => Err(e),
+    };
     match admitted {
         Ok(c) => {
             req.extensions_mut().insert(c);
@@ -101,10 +104,14 @@ pub async fn admit(
     }
 }
 
-/// Middleware: refuses a `Host` this server does not answer to (403), on every route, so a
-/// page that rebinds its own name to this machine cannot reach a dev-mode server. The list is
+/// Middleware: refuses a `Host` this server does not answer to (403), on every route but the
+/// probes', so a page that rebinds its own name to this machine cannot reach a dev-mode server. The list is
 /// `MCP_ALLOWED_HOSTS`, else loopback names in dev mode, else any.
 pub async fn hosts(State(access): State<Arc<HttpAccess>>, req: Request, next: Next) -> Response {
+    // Probes (a load balancer's, Kubernetes') ask by address, and these answer nothing secret.
+    if matches!(req.uri().path(), "/health" | "/ready") {
+        return next.run(req).await;
+    }
     let host = req
         .headers()
         .get(HOST)
@@ -152,10 +159,11 @@ fn host_listed(host: &str, list: &[String]) -> bool {
 }
 
 /// The caller, if their principal is within the rate limit. The local user is not limited.
-fn within_rate(access: &HttpAccess, c: Caller) -> Result<Caller, Refusal> {
+async fn within_rate(access: &HttpAccess, c: Caller) -> Result<Caller, Refusal> {
     match &access.rate {
         Some(rate) if !c.principal.local => rate
             .check(&c.principal.label)
+            .await
             .map(|()| c)
             .map_err(Refusal::Limited),
         _ => Ok(c),

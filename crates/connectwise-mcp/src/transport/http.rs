@@ -52,6 +52,7 @@ pub fn router(pipeline: Arc<Pipeline>, results: Results, access: Arc<HttpAccess>
         (None, false) => config.disable_allowed_hosts(),
     };
     let server = McpServer::per_request(pipeline.clone(), results);
+    let pipeline_for_ready = pipeline.clone();
     let mcp = StreamableHttpService::new(
         move || Ok(server.clone()),
         LocalSessionManager::default().into(),
@@ -62,6 +63,8 @@ pub fn router(pipeline: Arc<Pipeline>, results: Results, access: Arc<HttpAccess>
         bearer: !dev,
     };
     let origins = Arc::new(access.origins.clone());
+    let redis = access.redis.clone();
+    let ready = (pipeline_for_ready, access.redis.clone());
     Router::new()
         .nest_service("/mcp", mcp)
         .layer(middleware::from_fn(json_rpc_parse_errors))
@@ -72,17 +75,65 @@ pub fn router(pipeline: Arc<Pipeline>, results: Results, access: Arc<HttpAccess>
         .layer(middleware::from_fn_with_state(access.clone(), access::admit))
         .route(
             "/health",
-            get(move || async move {
-                let auth = if dev {
-                    "none (DEV MODE: no authentication, full access, loopback only)"
-                } else {
-                    "role tokens"
-                };
-                Json(json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION"), "auth": auth}))
+            get(move || {
+                let redis = redis.clone();
+                async move {
+                    let auth = if dev {
+                        "none (DEV MODE: no authentication, full access, loopback only)"
+                    } else {
+                        "role tokens"
+                    };
+                    let mut body = json!({"status": "ok", "service": "connectwise-mcp", "version": env!("CARGO_PKG_VERSION"), "auth": auth});
+                    if let (Some(r), Some(o)) = (redis, body.as_object_mut()) {
+                        o.insert("redis".into(), json!(if r.up() { "up" } else { "down" }));
+                        o.insert("writes".into(), json!(r.writes()));
+                    }
+                    Json(body)
+                }
             }),
         )
+        .route("/ready", get(move || readiness(ready.clone())))
         .layer(middleware::from_fn_with_state(origins, cors::cors))
         .layer(middleware::from_fn_with_state(access, access::hosts))
+}
+
+/// How long a readiness check waits for ConnectWise.
+const READY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// `GET /ready`, for load balancers and Kubernetes readiness probes: 200 when ConnectWise's
+/// site answers (its unauthenticated company lookup) and, with replicas, Redis does; 503 with
+/// what is missing otherwise. `/health` is liveness: it answers while the process runs.
+async fn readiness(
+    (pipeline, redis): (Arc<Pipeline>, Option<Arc<crate::cluster::Redis>>),
+) -> Response {
+    let cw = tokio::time::timeout(READY_TIMEOUT, pipeline.upstream().company_info()).await;
+    let connectwise = match cw {
+        Ok(Ok(_)) => "reachable".to_string(),
+        Ok(Err(e)) => format!("unreachable: {e}"),
+        Err(_) => format!(
+            "unreachable: no answer within {} s",
+            READY_TIMEOUT.as_secs()
+        ),
+    };
+    let mut ready = connectwise == "reachable";
+    let mut body = json!({"connectwise": connectwise});
+    if let (Some(r), Some(o)) = (redis, body.as_object_mut()) {
+        let up = r.check().await;
+        ready &= up;
+        o.insert(
+            "redis".into(),
+            json!(if up { "reachable" } else { "unreachable" }),
+        );
+    }
+    if let Some(o) = body.as_object_mut() {
+        o.insert("ready".into(), json!(ready));
+    }
+    let status = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(body)).into_response()
 }
 
 /// Reads a POST's body within `body_timeout` (408 past it, 413 past [`MAX_BODY`]), so that

@@ -3,14 +3,19 @@
 //! over the limit is answered 429 with `Retry-After` before anything runs.
 //!
 //! The bucket is GCRA from `governor`: a burst of the whole quota, then one request per
-//! replenish interval. Local principals (stdio, dev mode) are not limited.
+//! replenish interval. Local principals (stdio, dev mode) are not limited. With replicas the
+//! same bucket lives in Redis ([`crate::cluster::rate`]), so the limit holds for the
+//! deployment, not per replica.
 
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use crate::cluster::{self, Redis};
 
 /// A quota as configured: `N` requests per `per`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +55,9 @@ impl Rate {
 
 /// Limits keyed by principal label.
 pub struct RateLimit {
+    rate: Rate,
+    /// With replicas: the deployment-wide bucket in Redis, used while Redis answers.
+    shared: Option<Arc<Redis>>,
     limiter: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
     /// Checks since the last sweep of idle principals.
@@ -64,14 +72,33 @@ impl RateLimit {
             .unwrap_or_else(|| Quota::per_second(rate.requests))
             .allow_burst(rate.requests);
         RateLimit {
+            rate,
+            shared: None,
             limiter: RateLimiter::keyed(quota),
             clock: DefaultClock::default(),
             checks: AtomicU32::new(0),
         }
     }
 
+    /// Holds the limit for all replicas together, in `redis`; while Redis cannot be reached,
+    /// each replica holds it on its own.
+    pub fn shared(mut self, redis: Arc<Redis>) -> RateLimit {
+        self.shared = Some(redis);
+        self
+    }
+
     /// `Ok` if `principal` may make a request now, else how long until it may.
-    pub fn check(&self, principal: &str) -> Result<(), Duration> {
+    pub async fn check(&self, principal: &str) -> Result<(), Duration> {
+        if let Some(redis) = self.shared.as_deref().filter(|r| r.up()) {
+            if let Some(verdict) = cluster::rate::check(redis, self.rate, principal).await {
+                return verdict;
+            }
+        }
+        self.check_here(principal)
+    }
+
+    /// This replica's own bucket.
+    fn check_here(&self, principal: &str) -> Result<(), Duration> {
         // Forget principals whose buckets are full again, now and then, so the map stays
         // as small as the set of recently active callers.
         if self.checks.fetch_add(1, Ordering::Relaxed) % 4096 == 4095 {
@@ -111,14 +138,14 @@ mod tests {
     fn a_burst_then_a_wait_per_principal() {
         let r = RateLimit::new(Rate::parse("3/min").unwrap().unwrap());
         for _ in 0..3 {
-            assert!(r.check("alice").is_ok());
+            assert!(r.check_here("alice").is_ok());
         }
-        let wait = r.check("alice").unwrap_err();
+        let wait = r.check_here("alice").unwrap_err();
         assert!(
             wait > Duration::from_secs(15) && wait <= Duration::from_secs(20),
             "{wait:?}"
         );
         // Another principal has its own bucket.
-        assert!(r.check("bob").is_ok());
+        assert!(r.check_here("bob").is_ok());
     }
 }
