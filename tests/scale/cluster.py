@@ -176,7 +176,7 @@ http {{
 
 
 class Cluster:
-    def __init__(self, rate: str = "off", when_down: str = "refuse"):
+    def __init__(self, rate: str = "off", when_down: str = "refuse", **extra: str):
         self.dir = pathlib.Path(tempfile.mkdtemp(prefix="cwmcp-scale-"))
         self.sim = Sim()
         self.redis = Redis(self.dir)
@@ -187,11 +187,16 @@ class Cluster:
             "CW_MCP_REDIS_DOWN": when_down,
             "MCP_RATE_LIMIT": rate,
             "RUST_LOG": "info",
+            **extra,
         })
         self.replicas = [Replica(env), Replica(env)]
         self.nginx = Nginx(self.dir, [r.port for r in self.replicas])
         for r in self.replicas:
             wait_for(lambda: get(f"{r.base}/health")[1].get("redis") == "up", "the replica's Redis connection")
+
+    def peak_in_flight(self) -> int:
+        """The most requests the simulator answered at once since its log was cleared."""
+        return get(f"{self.sim.site}/__sim/stats")[1]["peak_in_flight"]
 
     def writes(self) -> list[dict]:
         return [q for q in self.sim.requests() if q["method"] != "GET"]

@@ -4,7 +4,7 @@
 //! once.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime};
 
 use backon::{ExponentialBuilder, Retryable};
@@ -19,7 +19,7 @@ use crate::circuit::Circuit;
 use crate::config::{Config, Credentials};
 use crate::endpoints::Endpoint;
 use crate::error::{ApiError, Error, Result};
-use crate::in_flight::InFlight;
+use crate::in_flight::{InFlight, SharedSlots};
 use crate::stats::CallStats;
 
 /// What `/login/companyinfo/{company}` says.
@@ -68,6 +68,8 @@ pub struct Upstream {
     reads: moka::future::Cache<String, Arc<Raw>>,
     /// Requests in flight per key ([`Config::max_in_flight`]).
     in_flight: InFlight,
+    /// The same cap across replicas, when they share one ([`Upstream::share_slots`]).
+    shared_slots: OnceLock<Arc<dyn SharedSlots>>,
 }
 
 /// A client acting with one member's keys. Cheap to clone.
@@ -121,7 +123,14 @@ impl Upstream {
             circuit: Circuit::new(circuit),
             reads,
             in_flight,
+            shared_slots: OnceLock::new(),
         }))
+    }
+
+    /// Holds [`Config::max_in_flight`] per key across every process that shares `slots`
+    /// (set once, at start-up).
+    pub fn share_slots(&self, slots: Arc<dyn SharedSlots>) {
+        let _ = self.shared_slots.set(slots);
     }
 
     /// A client acting with `creds`.
@@ -409,6 +418,13 @@ impl CwClient {
     ) -> Result<Raw> {
         // The semaphore is never closed, so acquiring only fails if it were; then go ahead.
         let _slot = self.slots.acquire().await.ok();
+        let _shared = match self.up.shared_slots.get() {
+            Some(s) => {
+                s.acquire(self.fingerprint.clone(), self.up.cfg.max_in_flight)
+                    .await
+            }
+            None => None,
+        };
         let ticket = self.up.circuit.permit()?;
         let r = self.send_now(ep, args, query, body, forward_only).await;
         ticket.finish(r.as_ref().err());

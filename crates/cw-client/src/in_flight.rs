@@ -4,9 +4,27 @@
 //! cap wait their turn (the call deadline still applies); other keys are not held up.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use tokio::sync::Semaphore;
+
+/// A slot held in a deployment-wide cap; released when dropped.
+pub type SharedSlot = Box<dyn Send + Sync>;
+
+/// The same cap held across every process of a deployment (replicas behind a load balancer),
+/// on top of each process's own semaphore. Implemented outside this crate (over Redis); an
+/// implementation that cannot reach its store answers `None` and the call goes on under the
+/// process's own cap.
+pub trait SharedSlots: Send + Sync {
+    /// Waits for one of `cap` slots of the key `fingerprint`.
+    fn acquire(
+        &self,
+        fingerprint: Arc<str>,
+        cap: usize,
+    ) -> Pin<Box<dyn Future<Output = Option<SharedSlot>> + Send + '_>>;
+}
 
 /// One semaphore per key fingerprint, alive while any client with that key is.
 #[derive(Debug)]

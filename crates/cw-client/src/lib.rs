@@ -33,6 +33,7 @@ pub use circuit::CircuitPolicy;
 pub use config::{Config, ConfigError, Credentials, Site};
 pub use error::{ApiError, Error, Result};
 pub use http::{CompanyInfo, CwClient, Upstream};
+pub use in_flight::{SharedSlot, SharedSlots};
 pub use patch::PatchOp;
 pub use query::{ListQuery, Page};
 pub use secrecy::{ExposeSecret, SecretString};

@@ -247,6 +247,10 @@ fn control(inner: &Inner, method: &Method, rest: &str, body: &[u8], host: &str) 
             inner.hooks.clear_requests();
             ok()
         }
+        ("GET", "stats") => json_response(
+            StatusCode::OK,
+            &json!({"peak_in_flight": inner.hooks.peak_in_flight()}),
+        ),
         ("GET", "faults") => json_response(StatusCode::OK, &json!(inner.hooks.faults())),
         ("POST", "faults") => {
             let parsed: Result<Vec<Fault>, _> = serde_json::from_slice::<Vec<Fault>>(body)

@@ -11,6 +11,7 @@ use cw_client::Upstream;
 use crate::audit::JsonLines;
 use crate::auth::{Caller, Role};
 use crate::cluster::replay::SharedReplay;
+use crate::cluster::slots::RedisSlots;
 use crate::cluster::Redis;
 use crate::config::{self, Flags, Serving, Transport};
 use crate::pipeline::Pipeline;
@@ -82,6 +83,9 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         conn: config::conn_limits(&env)?,
     });
     let upstream = Upstream::new(cw.cfg)?;
+    if let Some(shared) = &access.redis {
+        upstream.share_slots(Arc::new(RedisSlots::new(shared.clone())));
+    }
     let audit = match config::audit_log(&env) {
         Some(path) => Some(JsonLines::open(&path).with_context(|| {
             format!(

@@ -1,7 +1,8 @@
 //! Running as many identical replicas behind a load balancer (`CW_MCP_REDIS_URL`): what must
 //! hold for the whole deployment rather than per process lives in Redis. That is the
 //! write-replay store ([`replay`]), so a re-send through another replica is answered, not
-//! written twice, and the per-principal rate limit ([`rate`]). Lookup caches stay per replica.
+//! written twice, the per-principal rate limit ([`rate`]) and the per-ConnectWise-key cap on
+//! requests in flight ([`slots`]). Lookup caches stay per replica.
 //!
 //! Redis keys are hashes of what they stand for, never keys, tokens or text, and every entry
 //! expires. A replay answer is sealed ([`seal`]) with a key only an identical request can
@@ -12,6 +13,7 @@
 pub mod rate;
 pub mod replay;
 pub mod seal;
+pub mod slots;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
