@@ -234,15 +234,7 @@ impl Names<'_> {
             "member",
             wanted,
             &ms,
-            |m| {
-                format!(
-                    "{} {}",
-                    m.first_name.as_deref().unwrap_or(""),
-                    m.last_name.as_deref().unwrap_or("")
-                )
-                .trim()
-                .to_string()
-            },
+            |m| crate::tools::render::full_name(&m.first_name, &m.last_name),
             |m| m.id,
         )
         .cloned()
@@ -358,15 +350,7 @@ impl Names<'_> {
             .cw
             .list::<Contact>(endpoints::CONTACTS, &[], &q)
             .await?;
-        let label = |c: &Contact| {
-            format!(
-                "{} {}",
-                c.first_name.as_deref().unwrap_or(""),
-                c.last_name.as_deref().unwrap_or("")
-            )
-            .trim()
-            .to_string()
-        };
+        let label = |c: &Contact| crate::tools::render::full_name(&c.first_name, &c.last_name);
         match found.items.as_slice() {
             [one] => Ok(Ref {
                 id: one.id,

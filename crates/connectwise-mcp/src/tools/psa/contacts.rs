@@ -66,13 +66,7 @@ impl From<&Contact> for ContactRow {
         }
         ContactRow {
             id: c.id.unwrap_or_default(),
-            name: format!(
-                "{} {}",
-                c.first_name.as_deref().unwrap_or(""),
-                c.last_name.as_deref().unwrap_or("")
-            )
-            .trim()
-            .to_string(),
+            name: crate::tools::render::full_name(&c.first_name, &c.last_name),
             company: label(&c.company),
             company_id: c.company.as_ref().and_then(|r| r.id),
             title: clean(&c.title),

@@ -14,7 +14,7 @@ use crate::names::Names;
 use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
-use crate::tools::render::{clean, facts, facts_line, ident, label, Fact, PageInfo};
+use crate::tools::render::{clean, facts, facts_line, full_name, ident, label, Fact, PageInfo};
 use crate::tools::{MEMBERS, READ};
 
 const MEMBERS_LISTING: Listing = Listing {
@@ -97,13 +97,7 @@ impl AsyncTool<Ctx> for SearchMembers {
             .map(|m| MemberRow {
                 id: m.id.unwrap_or_default(),
                 identifier: clean(&m.identifier).unwrap_or_default(),
-                name: format!(
-                    "{} {}",
-                    m.first_name.as_deref().unwrap_or(""),
-                    m.last_name.as_deref().unwrap_or("")
-                )
-                .trim()
-                .to_string(),
+                name: full_name(&m.first_name, &m.last_name),
                 title: clean(&m.title),
                 email: clean(&m.primary_email).or(clean(&m.office_email)),
                 phone: clean(&m.office_phone),
@@ -217,13 +211,7 @@ impl AsyncTool<Ctx> for GetMember {
         Ok(MemberOut {
             id,
             identifier: clean(&m.identifier).unwrap_or_default(),
-            name: format!(
-                "{} {}",
-                m.first_name.as_deref().unwrap_or(""),
-                m.last_name.as_deref().unwrap_or("")
-            )
-            .trim()
-            .to_string(),
+            name: full_name(&m.first_name, &m.last_name),
             facts,
         })
     }
