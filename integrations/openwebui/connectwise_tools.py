@@ -57,7 +57,6 @@ class Tools:
     async def cw_add_ticket_note(self, text: str, ticket_id: int, notify: Optional[bool] = None, visibility: Optional[Literal["internal", "discussion", "resolution"]] = None, __user__: Optional[dict] = None) -> str:
         """
         Add a note to a ticket as me; the answer says who can see it.
-        :param notify: Let ConnectWise e-mail about it (default false)
         :param visibility: Default internal; discussion and resolution are customer-visible
         """
         return await self._call("cw_add_ticket_note", {"text": text, "ticket_id": ticket_id, "notify": notify, "visibility": visibility}, __user__)
@@ -69,6 +68,15 @@ class Tools:
         :param notes: Details
         """
         return await self._call("cw_add_ticket_task", {"summary": summary, "ticket_id": ticket_id, "notes": notes}, __user__)
+
+    async def cw_close_ticket(self, resolution: str, ticket_id: int, confirm: Optional[bool] = None, duration_minutes: Optional[int] = None, status: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        Close out a ticket: time spent, a resolution note the customer sees, a closing status. Previews unless confirm is true.
+        :param resolution: What fixed it; the customer sees it
+        :param confirm: Else a preview
+        :param status: Default: the board's first closing status
+        """
+        return await self._call("cw_close_ticket", {"resolution": resolution, "ticket_id": ticket_id, "confirm": confirm, "duration_minutes": duration_minutes, "status": status, "work_type": work_type}, __user__)
 
     async def cw_complete_ticket_task(self, task_id: int, ticket_id: int, done: Optional[bool] = None, resolution: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -96,10 +104,7 @@ class Tools:
         :param end: Instead of duration
         :param notes: What was done
         :param notes_to: Where the notes show on the ticket (default internal)
-        :param notify: Let ConnectWise e-mail about it (default false)
         :param start: Default: duration minutes before end (or now)
-        :param timezone: IANA zone of start/end
-        :param work_type: e.g. Remote Support
         """
         return await self._call("cw_create_time_entry", {"billable": billable, "company": company, "duration_minutes": duration_minutes, "end": end, "notes": notes, "notes_to": notes_to, "notify": notify, "start": start, "ticket_id": ticket_id, "timezone": timezone, "work_type": work_type}, __user__)
 
@@ -195,7 +200,6 @@ class Tools:
         """
         My time entries (today by default) with total hours.
         :param from_: Default today
-        :param timezone: IANA zone, e.g. Europe/London
         :param to: Exclusive; a date includes that day (default: end of from's day)
         """
         return await self._call("cw_list_my_time", {"from": from_, "page": page, "page_size": page_size, "timezone": timezone, "to": to}, __user__)
@@ -372,7 +376,6 @@ class Tools:
     async def cw_search_time_entries(self, company: Optional[str] = None, conditions: Optional[str] = None, from_: Optional[str] = None, member: Optional[str] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, ticket_id: Optional[int] = None, timezone: Optional[str] = None, to: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Time entries by member, ticket, company or dates, with total hours.
-        :param timezone: IANA zone
         :param to: Exclusive; a date includes that day
         """
         return await self._call("cw_search_time_entries", {"company": company, "conditions": conditions, "from": from_, "member": member, "order_by": order_by, "page": page, "page_size": page_size, "ticket_id": ticket_id, "timezone": timezone, "to": to}, __user__)
@@ -414,6 +417,5 @@ class Tools:
         :param end: Instead of duration
         :param notes: Replaces the entry's notes
         :param start: New start; the length is kept unless given
-        :param work_type: e.g. Remote Support
         """
         return await self._call("cw_update_time_entry", {"entry_id": entry_id, "billable": billable, "duration_minutes": duration_minutes, "end": end, "notes": notes, "start": start, "timezone": timezone, "work_type": work_type}, __user__)

@@ -59,14 +59,14 @@ for (const [name, connect] of [["stdio", connectStdio], ["http", connectHttp]]) 
     const { client, close } = await connect(sim.env);
     try {
       const { tools } = await client.listTools();
-      assert.equal(tools.length, 46);
+      assert.equal(tools.length, 47);
       for (const t of tools) {
         assert.ok(t.outputSchema, `${t.name} has an output schema`);
         // Only hints that differ from the spec's defaults are sent.
         assert.equal(typeof t.annotations, "object", t.name);
         const writes = t.annotations.readOnlyHint !== true;
         // A write's name says so by its verb.
-        assert.equal(writes, /^cw_((create|add|update|complete|move|remove|submit)_|schedule_ticket$)/.test(t.name), t.name);
+        assert.equal(writes, /^cw_((create|add|update|close|complete|move|remove|submit)_|schedule_ticket$)/.test(t.name), t.name);
       }
       const mine = await client.callTool({ name: "cw_my_tickets", arguments: { page_size: 5 } });
       assert.ok(!mine.isError, JSON.stringify(mine.content));

@@ -30,6 +30,10 @@ pub enum ToolError {
     /// found nothing).
     #[error("{0}")]
     NotWritten(String),
+    /// A write of several parts stopped part-way: the message names what was written and
+    /// what was not.
+    #[error("{0}")]
+    Partial(String),
     /// A write may or may not have been made, and reading back could not tell.
     #[error("{0}")]
     Unconfirmed(String),
@@ -128,6 +132,7 @@ impl ToolError {
             ToolError::Unconfirmed(_) => OutcomeKind::Unconfirmed,
             ToolError::TimedOut(_) => OutcomeKind::UpstreamTimeout,
             ToolError::Paused(_) => OutcomeKind::WritesPaused,
+            ToolError::Partial(_) => OutcomeKind::PartlyWritten,
             ToolError::Setup(_) => OutcomeKind::Setup,
             ToolError::Internal(_) => OutcomeKind::Internal,
         }
@@ -158,6 +163,8 @@ pub enum OutcomeKind {
     /// Not sent: ConnectWise failed repeatedly and calls are paused (the circuit is open).
     UpstreamUnavailable,
     NotWritten,
+    /// Some parts of a write of several were made, and the others were not.
+    PartlyWritten,
     Unconfirmed,
     /// Not run: writes wait for the shared replay store (Redis) to be reachable again.
     WritesPaused,

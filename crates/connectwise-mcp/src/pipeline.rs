@@ -55,6 +55,9 @@ impl Limits {
 }
 
 /// The call pipeline, shared by every surface and request.
+/// Tools whose every call writes something the customer sees.
+const CUSTOMER_FACING: &[&str] = &["cw_close_ticket"];
+
 pub struct Pipeline {
     /// Itself, so a tool can run another tool through it ([`Ctx::call_tool`]).
     me: std::sync::Weak<Pipeline>,
@@ -177,14 +180,22 @@ impl Pipeline {
     }
 
     /// Why this call may not contact the customer, if it would and the policy says no.
-    fn customer_contact(&self, caller: &Caller, args: &JsonObject) -> Option<ToolError> {
+    fn customer_contact(
+        &self,
+        caller: &Caller,
+        tool: &str,
+        args: &JsonObject,
+    ) -> Option<ToolError> {
         let notifies = args.get("notify").and_then(|v| v.as_bool()) == Some(true);
-        let visible = args
-            .get("visibility")
-            .and_then(|v| v.as_str())
-            .is_some_and(|v| {
-                v.eq_ignore_ascii_case("discussion") || v.eq_ignore_ascii_case("resolution")
-            });
+        // A close-out always writes a resolution note the customer sees: refused whole, before
+        // any part of it is written.
+        let visible = CUSTOMER_FACING.contains(&tool)
+            || args
+                .get("visibility")
+                .and_then(|v| v.as_str())
+                .is_some_and(|v| {
+                    v.eq_ignore_ascii_case("discussion") || v.eq_ignore_ascii_case("resolution")
+                });
         let p = &caller.principal;
         if p.local || !(notifies || visible) {
             return None;
@@ -259,7 +270,7 @@ impl Pipeline {
         let Some(entry) = self.registry.get(name).filter(|e| self.allows(caller, e)) else {
             return (Err(self.unavailable(caller, name)), None);
         };
-        if let Some(refusal) = self.customer_contact(caller, &args) {
+        if let Some(refusal) = self.customer_contact(caller, name, &args) {
             return (Err(refusal), None);
         }
         // Validate.

@@ -5,8 +5,9 @@
 
 use std::time::Duration;
 
+use std::num::NonZeroU32;
+
 use super::Redis;
-use crate::transport::rate::Rate;
 
 /// KEYS[1]: the principal's bucket. ARGV: emission interval and burst tolerance, in
 /// microseconds. Answers 0 when the request may go, else the microseconds to wait.
@@ -25,11 +26,16 @@ redis.call('SET', KEYS[1], next, 'PX', math.floor((next - now) / 1000) + 1)
 return 0
 ";
 
-/// `Ok` if `principal` may make a request now, else how long until it may; `None` when Redis
-/// could not be asked (the caller falls back to its own bucket).
-pub async fn check(redis: &Redis, rate: Rate, principal: &str) -> Option<Result<(), Duration>> {
-    let interval = (rate.per / rate.requests.get()).as_micros().max(1) as u64;
-    let tolerance = interval * u64::from(rate.requests.get() - 1);
+/// `Ok` if `principal` may make one of its `requests` per `per` now, else how long until it
+/// may; `None` when Redis could not be asked (the caller falls back to its own bucket).
+pub async fn check(
+    redis: &Redis,
+    requests: NonZeroU32,
+    per: Duration,
+    principal: &str,
+) -> Option<Result<(), Duration>> {
+    let interval = (per / requests.get()).as_micros().max(1) as u64;
+    let tolerance = interval * u64::from(requests.get() - 1);
     let key = super::key("rate", &[principal]);
     let mut c = redis.conn();
     let r: redis::RedisResult<u64> = redis::Script::new(GCRA)

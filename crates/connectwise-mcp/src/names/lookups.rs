@@ -234,7 +234,7 @@ impl Names<'_> {
             "member",
             wanted,
             &ms,
-            |m| crate::tools::render::full_name(&m.first_name, &m.last_name),
+            |m| crate::names::full_name(&m.first_name, &m.last_name),
             |m| m.id,
         )
         .cloned()
@@ -350,7 +350,7 @@ impl Names<'_> {
             .cw
             .list::<Contact>(endpoints::CONTACTS, &[], &q)
             .await?;
-        let label = |c: &Contact| crate::tools::render::full_name(&c.first_name, &c.last_name);
+        let label = |c: &Contact| crate::names::full_name(&c.first_name, &c.last_name);
         match found.items.as_slice() {
             [one] => Ok(Ref {
                 id: one.id,

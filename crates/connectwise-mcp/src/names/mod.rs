@@ -19,3 +19,14 @@ impl<'a> Names<'a> {
         Names { ctx }
     }
 }
+
+/// "First Last" from a person's name parts, either of which may be missing.
+pub fn full_name(first: &Option<String>, last: &Option<String>) -> String {
+    format!(
+        "{} {}",
+        first.as_deref().unwrap_or(""),
+        last.as_deref().unwrap_or("")
+    )
+    .trim()
+    .to_string()
+}

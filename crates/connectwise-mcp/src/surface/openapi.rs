@@ -189,9 +189,10 @@ pub fn status(kind: OutcomeKind) -> StatusCode {
         OutcomeKind::Denied | OutcomeKind::UpstreamForbidden => StatusCode::FORBIDDEN,
         OutcomeKind::UpstreamRefused => StatusCode::CONFLICT,
         OutcomeKind::RateLimited => StatusCode::TOO_MANY_REQUESTS,
-        OutcomeKind::UpstreamAuth | OutcomeKind::UpstreamFailed | OutcomeKind::NotWritten => {
-            StatusCode::BAD_GATEWAY
-        }
+        OutcomeKind::UpstreamAuth
+        | OutcomeKind::UpstreamFailed
+        | OutcomeKind::NotWritten
+        | OutcomeKind::PartlyWritten => StatusCode::BAD_GATEWAY,
         OutcomeKind::UpstreamUnavailable | OutcomeKind::WritesPaused => {
             StatusCode::SERVICE_UNAVAILABLE
         }

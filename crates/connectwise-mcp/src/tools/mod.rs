@@ -564,6 +564,7 @@ impl Registry {
         r.add::<ticket_write::CreateTicket>();
         r.add::<ticket_write::UpdateTicket>();
         r.add::<notes::AddTicketNote>();
+        r.add::<close::CloseTicket>();
         r.add::<time::CreateTimeEntry>();
         r.add::<schedule::MySchedule>();
         r.add::<schedule::ScheduleTicket>();

@@ -59,17 +59,6 @@ pub fn label(r: &Option<Ref>) -> Option<String> {
     r.as_ref().and_then(|r| r.label()).map(untrusted::clean)
 }
 
-/// "First Last" from a person's name parts, either of which may be missing.
-pub fn full_name(first: &Option<String>, last: &Option<String>) -> String {
-    format!(
-        "{} {}",
-        first.as_deref().unwrap_or(""),
-        last.as_deref().unwrap_or("")
-    )
-    .trim()
-    .to_string()
-}
-
 /// A member reference as its identifier.
 pub fn ident(r: &Option<Ref>) -> Option<String> {
     r.as_ref()

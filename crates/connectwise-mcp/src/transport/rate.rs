@@ -90,7 +90,8 @@ impl RateLimit {
     /// `Ok` if `principal` may make a request now, else how long until it may.
     pub async fn check(&self, principal: &str) -> Result<(), Duration> {
         if let Some(redis) = self.shared.as_deref().filter(|r| r.up()) {
-            if let Some(verdict) = cluster::rate::check(redis, self.rate, principal).await {
+            let (n, per) = (self.rate.requests, self.rate.per);
+            if let Some(verdict) = cluster::rate::check(redis, n, per, principal).await {
                 return verdict;
             }
         }

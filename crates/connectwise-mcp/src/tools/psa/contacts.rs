@@ -66,7 +66,7 @@ impl From<&Contact> for ContactRow {
         }
         ContactRow {
             id: c.id.unwrap_or_default(),
-            name: crate::tools::render::full_name(&c.first_name, &c.last_name),
+            name: crate::names::full_name(&c.first_name, &c.last_name),
             company: label(&c.company),
             company_id: c.company.as_ref().and_then(|r| r.id),
             title: clean(&c.title),

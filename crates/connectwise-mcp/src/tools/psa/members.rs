@@ -10,11 +10,11 @@ use rmcp::handler::server::router::tool::AsyncTool;
 
 use crate::context::Ctx;
 use crate::errors::ToolError;
-use crate::names::Names;
+use crate::names::{full_name, Names};
 use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
-use crate::tools::render::{clean, facts, facts_line, full_name, ident, label, Fact, PageInfo};
+use crate::tools::render::{clean, facts, facts_line, ident, label, Fact, PageInfo};
 use crate::tools::{MEMBERS, READ};
 
 const MEMBERS_LISTING: Listing = Listing {

@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod agreements;
+pub mod close;
 pub mod companies;
 pub mod configurations;
 pub mod contacts;

@@ -143,7 +143,6 @@ pub struct AddNoteArgs {
     pub text: String,
     /// Default internal; discussion and resolution are customer-visible
     pub visibility: Option<NoteKind>,
-    /// Let ConnectWise e-mail about it (default false)
     pub notify: Option<bool>,
 }
 

@@ -108,7 +108,6 @@ pub struct MyTimeArgs {
     pub from: Option<String>,
     /// Exclusive; a date includes that day (default: end of from's day)
     pub to: Option<String>,
-    /// IANA zone, e.g. Europe/London
     pub timezone: Option<String>,
     #[serde(flatten)]
     pub paging: PageArgs,
@@ -156,7 +155,6 @@ pub struct SearchTimeArgs {
     pub from: Option<String>,
     /// Exclusive; a date includes that day
     pub to: Option<String>,
-    /// IANA zone
     pub timezone: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
@@ -239,17 +237,14 @@ pub struct CreateTimeArgs {
     pub duration_minutes: Option<u32>,
     /// Instead of duration
     pub end: Option<String>,
-    /// IANA zone of start/end
     pub timezone: Option<String>,
     /// What was done
     pub notes: Option<String>,
-    /// e.g. Remote Support
     pub work_type: Option<String>,
     /// Default from the work type
     pub billable: Option<BillOption>,
     /// Where the notes show on the ticket (default internal)
     pub notes_to: Option<NotesGoTo>,
-    /// Let ConnectWise e-mail about it (default false)
     pub notify: Option<bool>,
 }
 

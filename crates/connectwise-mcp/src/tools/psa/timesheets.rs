@@ -155,7 +155,6 @@ pub struct UpdateTimeArgs {
     pub timezone: Option<String>,
     /// Replaces the entry's notes
     pub notes: Option<String>,
-    /// e.g. Remote Support
     pub work_type: Option<String>,
     pub billable: Option<BillOption>,
 }
