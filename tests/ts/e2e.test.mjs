@@ -101,7 +101,7 @@ test("the default shape: everyday tools, text results", async () => {
   const { client, close } = await connectStdio(env);
   try {
     const { tools } = await client.listTools();
-    assert.equal(tools.length, 19);
+    assert.equal(tools.length, 20);
     assert.ok(tools.every((t) => !t.outputSchema));
     assert.ok(!tools.some((t) => t.name === "cw_search_projects"));
     const mine = await client.callTool({ name: "cw_my_tickets", arguments: { page_size: 2 } });
