@@ -86,15 +86,13 @@ class Tools:
         """
         return await self._call("cw_complete_ticket_task", {"task_id": task_id, "ticket_id": ticket_id, "done": done, "resolution": resolution}, __user__)
 
-    async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, description: Optional[str] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, create_anyway: Optional[bool] = None, description: Optional[str] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
-        Create a service ticket for a company.
-        :param summary: Max 100 characters
+        Create a service ticket for a company (a likely duplicate is named instead).
+        :param create_anyway: Even beside a similar open one
         :param description: First note; customer-visible
-        :param notify: Let ConnectWise send its e-mails (default false)
-        :param type: e.g. Incident
         """
-        return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "contact": contact, "description": description, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)
+        return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "contact": contact, "create_anyway": create_anyway, "description": description, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)
 
     async def cw_create_time_entry(self, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, company: Optional[str] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, notes_to: Optional[Literal["internal", "discussion", "resolution", "none"]] = None, notify: Optional[bool] = None, start: Optional[str] = None, ticket_id: Optional[int] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -407,7 +405,7 @@ class Tools:
         Change a ticket's status (a closing one closes it), priority, owner, board, type or summary.
         :param board: Move to this board
         :param owner: "none" unassigns
-        :param status: A status of its board, e.g. ">Closed"
+        :param status: Of its board
         """
         return await self._call("cw_update_ticket", {"ticket_id": ticket_id, "board": board, "owner": owner, "priority": priority, "status": status, "summary": summary, "type": type}, __user__)
 

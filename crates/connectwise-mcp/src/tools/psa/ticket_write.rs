@@ -22,21 +22,68 @@ use crate::tools::{ADD, TICKETS, UPDATE};
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateTicketArgs {
-    /// Max 100 characters
     pub summary: String,
     pub company: String,
     pub contact: Option<String>,
     pub board: Option<String>,
     pub status: Option<String>,
     pub priority: Option<String>,
-    /// e.g. Incident
     pub r#type: Option<String>,
     pub owner: Option<String>,
     /// First note; customer-visible
     pub description: Option<String>,
     pub internal_note: Option<String>,
-    /// Let ConnectWise send its e-mails (default false)
     pub notify: Option<bool>,
+    /// Even beside a similar open one
+    pub create_anyway: Option<bool>,
+}
+
+/// How far back a similar open ticket of the same company counts as a likely duplicate.
+const DUPLICATE_DAYS: i64 = 7;
+
+/// The words that carry a summary's meaning: lower case, three letters or more.
+fn words(s: &str) -> std::collections::BTreeSet<String> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// Whether two summaries say much the same: most of their words are shared (Jaccard ≥ 0.6).
+fn similar(a: &str, b: &str) -> bool {
+    let (a, b) = (words(a), words(b));
+    let union = a.union(&b).count();
+    union > 0 && a.intersection(&b).count() * 5 >= union * 3
+}
+
+/// Open tickets of `company` entered in the last [`DUPLICATE_DAYS`] whose summary is like
+/// `summary`: what a technician would add to instead of opening another.
+async fn likely_duplicates(
+    ctx: &Ctx,
+    company: i64,
+    summary: &str,
+) -> Result<Vec<Ticket>, ToolError> {
+    let since = chrono::Utc::now() - chrono::Duration::days(DUPLICATE_DAYS);
+    let q = ListQuery::new()
+        .conditions(
+            f("company/id")
+                .eq(company)
+                .and(f("closedFlag").eq(false))
+                .and(f("_info/dateEntered").ge(since)),
+        )
+        .fields(Ticket::FIELDS)
+        .order_by("id desc")
+        .page(1, 100);
+    let open = ctx
+        .cw
+        .list::<Ticket>(endpoints::TICKETS, &[], &q)
+        .await?
+        .items;
+    Ok(open
+        .into_iter()
+        .filter(|t| t.summary.as_deref().is_some_and(|s| similar(s, summary)))
+        .take(5)
+        .collect())
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
@@ -89,6 +136,7 @@ fn normalize_create(a: &mut CreateTicketArgs) {
             .filter(|v| !v.is_empty());
     }
     a.notify.get_or_insert(false);
+    a.create_anyway.get_or_insert(false);
 }
 
 tool! {
@@ -101,7 +149,7 @@ tool! {
         output: TicketWritten,
         text: ticket_written_text,
         normalize: normalize_create,
-        description: "Create a service ticket for a company.",
+        description: "Create a service ticket for a company (a likely duplicate is named instead).",
     }
 }
 
@@ -138,6 +186,35 @@ impl AsyncTool<Ctx> for CreateTicket {
             Some(o) => Some(Names::new(ctx).member(o).await?),
             None => None,
         };
+        if a.create_anyway != Some(true) {
+            let dupes = likely_duplicates(ctx, company.id.unwrap_or_default(), &summary).await?;
+            if !dupes.is_empty() {
+                let listed: Vec<String> = dupes
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "#{} \"{}\" ({}, entered {})",
+                            t.id.unwrap_or_default(),
+                            t.summary
+                                .as_deref()
+                                .map(crate::untrusted::clean)
+                                .unwrap_or_default(),
+                            label(&t.status).unwrap_or_default(),
+                            t.info
+                                .date_entered
+                                .as_deref()
+                                .and_then(|d| d.get(..10))
+                                .unwrap_or("?")
+                        )
+                    })
+                    .collect();
+                return Err(ToolError::invalid(format!(
+                    "Not created: {} already has open tickets like this one from the last {DUPLICATE_DAYS} days. Add a note to one of them (cw_add_ticket_note), or call again with create_anyway: true if this is a different problem.\n{}",
+                    label(&Some(company.clone())).unwrap_or_default(),
+                    crate::untrusted::fence(&listed.join("\n"))
+                )));
+            }
+        }
         let body = NewTicket {
             summary: summary.clone(),
             company: Ref::id(company.id.unwrap_or_default()),
@@ -213,7 +290,7 @@ fn ticket_written_text(out: &TicketWritten) -> String {
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct UpdateTicketArgs {
     pub ticket_id: i64,
-    /// A status of its board, e.g. ">Closed"
+    /// Of its board
     pub status: Option<String>,
     pub priority: Option<String>,
     /// "none" unassigns
@@ -413,5 +490,25 @@ impl AsyncTool<Ctx> for UpdateTicket {
             unchanged,
             message,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::similar;
+
+    #[test]
+    fn summaries_that_share_most_words_are_alike() {
+        assert!(similar(
+            "Printer on 2nd floor shows offline",
+            "PRINTER ON 2ND FLOOR SHOWS OFFLINE"
+        ));
+        assert!(similar(
+            "Outlook keeps asking for password",
+            "Outlook keeps asking for a password again"
+        ));
+        assert!(!similar("New laptop", "New laptop setup for Tomasz Bennett"));
+        assert!(!similar("VPN drops", "Printer offline"));
+        assert!(!similar("", ""));
     }
 }
