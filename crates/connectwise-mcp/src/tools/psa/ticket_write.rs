@@ -507,7 +507,10 @@ mod tests {
             "Outlook keeps asking for password",
             "Outlook keeps asking for a password again"
         ));
-        assert!(!similar("New laptop", "New laptop setup for Tomasz Bennett"));
+        assert!(!similar(
+            "New laptop",
+            "New laptop setup for Tomasz Bennett"
+        ));
         assert!(!similar("VPN drops", "Printer offline"));
         assert!(!similar("", ""));
     }
