@@ -247,6 +247,15 @@ impl Names<'_> {
         })
     }
 
+    /// The identifier of the member a caller named (identifier or name), or mine when they
+    /// named none.
+    pub async fn member_or_me(&self, wanted: Option<&str>) -> Result<String, ToolError> {
+        match wanted.map(str::trim).filter(|m| !m.is_empty()) {
+            Some(m) => Ok(self.member(m).await?.identifier.unwrap_or_default()),
+            None => self.ctx.me().await,
+        }
+    }
+
     /// A company by id, identifier or name. Not cached: tenants have thousands.
     pub async fn company(&self, wanted: &str) -> Result<Ref, ToolError> {
         let w = wanted.trim();

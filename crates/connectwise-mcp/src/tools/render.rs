@@ -59,6 +59,11 @@ pub fn label(r: &Option<Ref>) -> Option<String> {
     r.as_ref().and_then(|r| r.label()).map(untrusted::clean)
 }
 
+/// Hours as shown: to the hundredth.
+pub fn hours(h: f64) -> f64 {
+    (h * 100.0).round() / 100.0
+}
+
 /// A member reference as its identifier.
 pub fn ident(r: &Option<Ref>) -> Option<String> {
     r.as_ref()

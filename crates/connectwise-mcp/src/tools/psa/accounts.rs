@@ -18,7 +18,7 @@ use crate::names::Names;
 use crate::tool;
 use crate::tools::args::{PageArgs, RawArgs};
 use crate::tools::listing::Listing;
-use crate::tools::render::{clean, label, PageInfo};
+use crate::tools::render::{clean, hours, label, PageInfo};
 use crate::tools::when::{parse_tz, window};
 use crate::tools::{ACCOUNTS, READ};
 
@@ -400,7 +400,7 @@ impl AsyncTool<Ctx> for UnbilledTime {
             .into_iter()
             .map(|(company, (h, n, since))| CompanyUnbilled {
                 company,
-                hours: (h * 100.0).round() / 100.0,
+                hours: hours(h),
                 entries: n,
                 since,
             })
@@ -411,7 +411,7 @@ impl AsyncTool<Ctx> for UnbilledTime {
         let more_companies = companies.len().saturating_sub(SHOWN_COMPANIES);
         companies.truncate(SHOWN_COMPANIES);
         Ok(Unbilled {
-            total_hours: (total * 100.0).round() / 100.0,
+            total_hours: hours(total),
             entries,
             companies,
             more_companies,

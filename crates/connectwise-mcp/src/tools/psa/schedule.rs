@@ -20,7 +20,7 @@ use crate::filters::f;
 use crate::names::Names;
 use crate::reconcile;
 use crate::tool;
-use crate::tools::render::{clean, ident};
+use crate::tools::render::{clean, hours, ident};
 use crate::tools::when::{day_range, local, parse_opt, parse_tz, parse_when, respan};
 use crate::tools::{ADD, READ, REMOVE, SCHEDULE, UPDATE};
 
@@ -242,16 +242,9 @@ tool! {
 impl AsyncTool<Ctx> for MySchedule {
     async fn invoke(ctx: &Ctx, a: ScheduleArgs) -> Result<Schedule, ToolError> {
         let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;
-        let hours = parse_hours(a.work_hours.as_deref())?;
+        let work_hours = parse_hours(a.work_hours.as_deref())?;
         let (from, to) = day_range(a.from.as_deref(), a.to.as_deref(), tz, 31)?;
-        let member = match a.member.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-            Some(m) => Names::new(ctx)
-                .member(m)
-                .await?
-                .identifier
-                .unwrap_or_default(),
-            None => ctx.me().await?,
-        };
+        let member = Names::new(ctx).member_or_me(a.member.as_deref()).await?;
         let (items, truncated) = entries_between(ctx, &member, from, to).await?;
         let busy: Vec<_> = items
             .iter()
@@ -262,7 +255,7 @@ impl AsyncTool<Ctx> for MySchedule {
             .iter()
             .map(|(s, e)| (*e.min(&to) - *s.max(&from)).num_minutes() as f64 / 60.0)
             .sum::<f64>();
-        let free = free_windows(&busy, (from, to), hours, tz)
+        let free = free_windows(&busy, (from, to), work_hours, tz)
             .into_iter()
             .map(|(s, e)| Window {
                 start: local(s, tz),
@@ -275,7 +268,7 @@ impl AsyncTool<Ctx> for MySchedule {
             to: local(to, tz),
             timezone: tz.to_string(),
             entries: items.iter().map(|e| row(e, tz)).collect(),
-            booked_hours: (booked * 100.0).round() / 100.0,
+            booked_hours: hours(booked),
             free,
             truncated,
         })
@@ -391,14 +384,7 @@ impl AsyncTool<Ctx> for ScheduleTicket {
             ));
         }
         let t = ticket(ctx, a.ticket_id).await?;
-        let member = match a.member.as_deref() {
-            Some(m) => Names::new(ctx)
-                .member(m)
-                .await?
-                .identifier
-                .unwrap_or_default(),
-            None => ctx.me().await?,
-        };
+        let member = Names::new(ctx).member_or_me(a.member.as_deref()).await?;
         let allow = a.allow_conflicts.unwrap_or(false);
         if !allow {
             check_free(ctx, &member, span, None, tz).await?;

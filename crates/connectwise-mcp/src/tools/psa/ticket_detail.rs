@@ -420,8 +420,7 @@ impl AsyncTool<Ctx> for GetTicket {
         let notes_total = notes.len();
         notes.truncate(limit as usize);
         let time_entries: Vec<TimeRow> = time?.items.iter().map(TimeRow::from).collect();
-        let total_hours =
-            (time_entries.iter().map(|t| t.hours).sum::<f64>() * 100.0).round() / 100.0;
+        let total_hours = crate::tools::render::hours(time_entries.iter().map(|t| t.hours).sum());
         let named = |r: &Option<cw_client::models::Ref>| {
             r.as_ref().filter(|r| r.id.is_some()).map(|r| Named {
                 id: r.id,

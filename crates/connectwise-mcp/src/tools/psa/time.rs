@@ -77,6 +77,14 @@ fn render(t: &TimeList, title: &str) -> String {
     out.join("\n")
 }
 
+/// Time charged to ticket `id`, a service or a project ticket.
+pub(super) fn on_ticket(id: i64) -> Result<cw_conditions::Expr, ToolError> {
+    Ok(f("chargeToType")
+        .is_in(["ServiceTicket", "ProjectTicket"])
+        .map_err(|e| ToolError::Internal(e.to_string()))?
+        .and(f("chargeToId").eq(id)))
+}
+
 const TIME_ENTRIES: Listing = Listing {
     ep: endpoints::TIME_ENTRIES,
     schema: "TimeEntry",
@@ -93,7 +101,7 @@ fn time_list(
 ) -> TimeList {
     let entries: Vec<TimeRow> = p.items.iter().map(TimeRow::from).collect();
     TimeList {
-        total_hours: (entries.iter().map(|e| e.hours).sum::<f64>() * 100.0).round() / 100.0,
+        total_hours: crate::tools::render::hours(entries.iter().map(|e| e.hours).sum()),
         page: PageInfo::of(&p),
         entries,
         member,
@@ -185,12 +193,7 @@ impl AsyncTool<Ctx> for SearchTimeEntries {
             member = m.identifier;
         }
         if let Some(t) = a.ticket_id {
-            parts.push(
-                f("chargeToType")
-                    .is_in(["ServiceTicket", "ProjectTicket"])
-                    .map_err(|e| ToolError::invalid(e.to_string()))?
-                    .and(f("chargeToId").eq(t)),
-            );
+            parts.push(on_ticket(t)?);
         }
         parts.extend(Names::new(ctx).company_filter(a.company.as_deref()).await?);
         let tz = parse_tz(a.timezone.as_deref(), ctx.timezone())?;

@@ -15,23 +15,19 @@ use serde::{Deserialize, Serialize};
 
 use super::no_ticket;
 use super::ticket_detail::TimeRow;
-use super::time::BillOption;
+use super::time::{on_ticket, BillOption};
 use crate::context::Ctx;
 use crate::errors::ToolError;
 use crate::filters::f;
 use crate::names::Names;
 use crate::tool;
 use crate::tools::args::PageArgs;
-use crate::tools::render::{clean, ident, PageInfo};
+use crate::tools::render::{clean, hours, ident, PageInfo};
 use crate::tools::when::{local, minutes, parse_opt, parse_tz, parse_when, respan};
 use crate::tools::{ADVANCE, READ, TIMESHEETS, UPDATE};
 
 /// Sheet statuses whose entries may still change (ConnectWise's open states).
 const OPEN_SHEETS: [&str; 3] = ["Open", "Rejected", "ErrorsCorrected"];
-
-fn hours(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
-}
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct TicketTimeArgs {
@@ -75,12 +71,8 @@ impl AsyncTool<Ctx> for TicketTimeTool {
             .get(endpoints::TICKET, &[id], "id,summary,budgetHours")
             .await
             .map_err(|e| ToolError::or_missing(e, || no_ticket(id)))?;
-        let charged = f("chargeToType")
-            .is_in(["ServiceTicket", "ProjectTicket"])
-            .map_err(|e| ToolError::Internal(e.to_string()))?
-            .and(f("chargeToId").eq(id));
         let q = ListQuery::new()
-            .conditions(charged)
+            .conditions(on_ticket(id)?)
             .fields(TimeEntry::FIELDS)
             .order_by("timeStart asc")
             .page(1, 100);
@@ -407,14 +399,7 @@ tool! {
 
 impl AsyncTool<Ctx> for ListTimesheets {
     async fn invoke(ctx: &Ctx, a: SheetsArgs) -> Result<SheetList, ToolError> {
-        let member = match a.member.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
-            Some(m) => Names::new(ctx)
-                .member(m)
-                .await?
-                .identifier
-                .unwrap_or_default(),
-            None => ctx.me().await?,
-        };
+        let member = Names::new(ctx).member_or_me(a.member.as_deref()).await?;
         let (page, size) = a.paging.get(10)?;
         let mut cond = f("member/identifier").eq(member.as_str());
         if let Some(open) = a.open {
