@@ -94,6 +94,20 @@ class Sim:
         with urllib.request.urlopen(req, timeout=10) as r:
             return json.loads(r.read())
 
+    def write(self, method: str, path: str, body, member: str = "amorgan"):
+        """A direct ConnectWise API write, to build the tenant's state (a customer's reply)."""
+        m = self.member(member)
+        auth = base64.b64encode(f"harborview+{m['publicKey']}:{m['privateKey']}".encode()).decode()
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(f"{self.creds['apiBase']}{path}", data=data, method=method,
+                                     headers={"authorization": f"Basic {auth}", "clientId": self.creds["clientId"], "content-type": "application/json"})
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return json.loads(r.read() or b"null")
+
+    def set(self, kind: str, id: int, **fields):
+        """Sets fields no API caller may write (an SLA state, when a record was entered)."""
+        self._ctl("POST", "records", {"kind": kind, "id": id, "set": fields})
+
     def close(self):
         self.proc.kill()
         self.proc.wait()
@@ -107,8 +121,10 @@ class Result:
 
 
 class Session:
-    def __init__(self, s: ClientSession):
+    def __init__(self, s: ClientSession, started=None):
         self.s = s
+        # What the server declared (its capabilities), from initialize or discover.
+        self.started = started
 
     async def tools(self) -> list[dict]:
         r = await self.s.list_tools()
@@ -150,8 +166,7 @@ async def connect(transport: str, env: dict, args: list[str] | None = None, head
         params = StdioServerParameters(command=BIN, args=args or [], env=env)
         async with stdio_client(params) as (r, w):
             async with ClientSession(r, w) as s:
-                await _start(s)
-                yield Session(s)
+                yield Session(s, await _start(s))
         return
     async with server_http(env, args) as url:
         async with session_at(url, headers) as s:
@@ -165,21 +180,18 @@ async def session_at(url: str, headers: dict | None = None):
         async with create_mcp_http_client(headers=headers) as http:
             async with streamable_http_client(url, http_client=http) as streams:
                 async with ClientSession(streams[0], streams[1]) as s:
-                    await _start(s)
-                    yield Session(s)
+                    yield Session(s, await _start(s))
     else:
         async with streamablehttp_client(url, headers=headers) as (r, w, _):
             async with ClientSession(r, w) as s:
-                await _start(s)
-                yield Session(s)
+                yield Session(s, await _start(s))
 
 
 async def _start(s: ClientSession):
     # 2.x speaks the stateless 2026-07-28 era (discover); 1.x the initialize era.
     if V2:
-        await s.discover()
-    else:
-        await s.initialize()
+        return await s.discover()
+    return await s.initialize()
 
 
 def expect_refusals(env: dict, cases: list) -> None:

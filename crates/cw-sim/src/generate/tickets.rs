@@ -238,6 +238,22 @@ impl Gen {
             };
             t.set(&["resources"], json!(resources));
         }
+        if !life.closed {
+            // The due date the board's SLA gives it: sooner the higher the priority.
+            let hours = match prio {
+                1 => 4,
+                2 => 24,
+                3 => 72,
+                4 => 168,
+                _ => 336,
+            };
+            let due = life.entered + Duration::hours(hours);
+            t.set(&["requiredDate"], json!(fmt_dt(due)));
+            // Past its due date, it is out of SLA.
+            if due <= self.anchor {
+                t.set(&["isInSla"], json!(false));
+            }
+        }
         if life.closed {
             t.set(&["closedDate"], json!(fmt_dt(life.updated)));
             t.set(&["closedBy"], json!(owner_ident));

@@ -35,6 +35,8 @@ pub enum Effect {
     Notify(Notification),
     /// Bumps a ticket's `_info.lastUpdated`.
     TouchTicket(i64),
+    /// Sets whether the customer updated a ticket since we last answered them.
+    CustomerUpdated(i64, bool),
     /// Creates the member's open sheet for a period (member id, Monday).
     OpenSheet(i64, NaiveDate),
     /// Adds hours to a sheet.
@@ -173,6 +175,11 @@ pub fn apply(t: &mut Tenant, ctx: &Ctx, kind: Kind, id: i64, effects: Vec<Effect
                 if let Some(tk) = t.store.get_mut(Kind::Ticket, tid) {
                     tk.set(&["_info", "lastUpdated"], json!(now));
                     tk.set(&["_info", "updatedBy"], json!(ctx.caller.identifier));
+                }
+            }
+            Effect::CustomerUpdated(tid, by_customer) => {
+                if let Some(tk) = t.store.get_mut(Kind::Ticket, tid) {
+                    tk.set(&["customerUpdatedFlag"], json!(by_customer));
                 }
             }
             Effect::SheetHours(sid, delta) => {

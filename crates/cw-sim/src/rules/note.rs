@@ -105,6 +105,12 @@ pub(super) fn prepare(
     }
     if kind == Kind::TicketNote {
         fx.push(Effect::TouchTicket(ticket_id));
+        // The customer wrote (they now wait on us), or we answered where they can see it.
+        if rec.get("customerUpdatedFlag") == Some(&json!(true)) {
+            fx.push(Effect::CustomerUpdated(ticket_id, true));
+        } else if detail || resolution {
+            fx.push(Effect::CustomerUpdated(ticket_id, false));
+        }
     }
     Ok(())
 }
