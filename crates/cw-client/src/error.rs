@@ -123,6 +123,18 @@ pub enum Error {
     Unavailable { last: String, retry_in: u64 },
     #[error("{0}")]
     Invalid(String),
+    /// A write a dry-run client ([`crate::CwClient::dry_run`]) held back: nothing was sent.
+    #[error("dry run: {} {} was not sent", .0.method, .0.path)]
+    Held(Box<HeldWrite>),
+}
+
+/// The write a dry run would have sent, exactly as it would have gone.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct HeldWrite {
+    pub method: &'static str,
+    /// The path under the API base, ids filled in.
+    pub path: String,
+    pub body: Option<serde_json::Value>,
 }
 
 impl Error {
@@ -143,6 +155,7 @@ impl Error {
             Error::Unavailable { retry_in, .. } => format!("requests are paused after repeated failures; the next attempt goes out in about {retry_in} s"),
             Error::Decode(_) => "ConnectWise's answer did not have the expected shape; the API version may differ (CW_API_VERSION)".into(),
             Error::Invalid(_) => "fix the request as described".into(),
+            Error::Held(_) => "nothing to do: this was a dry run".into(),
         }
     }
 }

@@ -84,6 +84,8 @@ pub struct CwClient {
     stats: Option<Arc<CallStats>>,
     /// Whether GETs may be answered from [`Upstream`]'s recent reads.
     cached: bool,
+    /// Writes are held back, not sent ([`CwClient::dry_run`]).
+    dry_run: bool,
 }
 
 /// A successful raw answer.
@@ -143,6 +145,7 @@ impl Upstream {
             creds: Arc::new(creds),
             stats: None,
             cached: false,
+            dry_run: false,
         }
     }
 
@@ -291,6 +294,16 @@ impl CwClient {
         }
     }
 
+    /// This client, reading as usual but sending no write: the first write it is asked for
+    /// fails with [`Error::Held`], which carries exactly what would have been sent. A tool
+    /// run with it resolves every name and checks every rule it reads, then stops there.
+    pub fn dry_run(&self) -> CwClient {
+        CwClient {
+            dry_run: true,
+            ..self.clone()
+        }
+    }
+
     /// This client, counting its requests (and its clones') into `stats`.
     pub fn observed(&self, stats: Arc<CallStats>) -> CwClient {
         CwClient {
@@ -347,6 +360,13 @@ impl CwClient {
         forward_only: bool,
     ) -> Result<Raw> {
         let once = || self.send(ep, args, query, body, forward_only);
+        if ep.method != "GET" && self.dry_run {
+            return Err(Error::Held(Box::new(crate::error::HeldWrite {
+                method: ep.method,
+                path: ep.fill(args),
+                body: body.cloned(),
+            })));
+        }
         if ep.method != "GET" {
             // Whatever was read before may be what this changes.
             self.up.reads.invalidate_all();

@@ -31,7 +31,7 @@ pub mod time;
 
 pub use circuit::CircuitPolicy;
 pub use config::{Config, ConfigError, Credentials, Site};
-pub use error::{ApiError, Error, Result};
+pub use error::{ApiError, Error, HeldWrite, Result};
 pub use http::{CompanyInfo, CwClient, Upstream};
 pub use in_flight::{SharedSlot, SharedSlots};
 pub use patch::PatchOp;

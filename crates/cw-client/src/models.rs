@@ -80,6 +80,16 @@ model!(
 );
 
 model!(
+    /// A ticket as a queue ranks it: with its SLA state, due date and who touched it last.
+    QueueTicket ["Ticket": "id,summary,board/id,board/name,status/id,status/name,company/id,company/name,owner/identifier,priority/id,priority/name,resources,customerUpdatedFlag,requiredDate,isInSla,closedFlag,_info/lastUpdated,_info/updatedBy,_info/dateEntered"] {
+        id: i64, summary: String, board: Ref, status: Ref, company: Ref, owner: Ref, priority: Ref,
+        resources: String, customer_updated_flag: bool, required_date: String, is_in_sla: bool,
+        closed_flag: bool
+        ; info
+    }
+);
+
+model!(
     /// A service ticket with everything a technician reads on it.
     TicketDetail ["Ticket": "id,summary,recordType,board/id,board/name,status/id,status/name,company/id,company/identifier,company/name,contact/id,contact/name,contactName,contactEmailAddress,contactPhoneNumber,owner/id,owner/identifier,owner/name,priority/id,priority/name,type/name,subType/name,item/name,source/name,severity,impact,closedFlag,closedDate,closedBy,customerUpdatedFlag,requiredDate,budgetHours,actualHours,resources,agreement/id,agreement/name,_info/lastUpdated,_info/updatedBy,_info/dateEntered,_info/enteredBy"] {
         id: i64, summary: String, record_type: String, board: Ref, status: Ref, company: Ref, contact: Ref,
@@ -316,6 +326,7 @@ model!(SystemInfo ["": ""] { version: String, is_cloud: bool, server_time_zone: 
 pub const VIEWS: &[(&str, &str)] = &[
     (Ticket::SCHEMA, Ticket::FIELDS),
     (TicketDetail::SCHEMA, TicketDetail::FIELDS),
+    (QueueTicket::SCHEMA, QueueTicket::FIELDS),
     (Note::SCHEMA, Note::FIELDS),
     (AllNote::SCHEMA, AllNote::FIELDS),
     (TimeEntry::SCHEMA, TimeEntry::FIELDS),
