@@ -54,20 +54,28 @@ class Tools:
         except (aiohttp.ClientError, TimeoutError) as e:
             return f"Error: cannot reach the ConnectWise server at {self.valves.server_url} ({e or type(e).__name__}); check the server_url Valve."
 
-    async def cw_add_ticket_note(self, text: str, ticket_id: int, notify: Optional[bool] = None, visibility: Optional[Literal["internal", "discussion", "resolution"]] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_add_ticket_note(self, text: str, ticket_id: int, dry_run: Optional[bool] = None, notify: Optional[bool] = None, visibility: Optional[Literal["internal", "discussion", "resolution"]] = None, __user__: Optional[dict] = None) -> str:
         """
         Add a note to a ticket as me; the answer says who can see it.
         :param visibility: Default internal; discussion and resolution are customer-visible
         """
-        return await self._call("cw_add_ticket_note", {"text": text, "ticket_id": ticket_id, "notify": notify, "visibility": visibility}, __user__)
+        return await self._call("cw_add_ticket_note", {"text": text, "ticket_id": ticket_id, "dry_run": dry_run, "notify": notify, "visibility": visibility}, __user__)
 
-    async def cw_add_ticket_task(self, summary: str, ticket_id: int, notes: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_add_ticket_task(self, summary: str, ticket_id: int, dry_run: Optional[bool] = None, notes: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Add a task to a ticket's checklist, at the end.
         :param summary: The task, one line
         :param notes: Details
         """
-        return await self._call("cw_add_ticket_task", {"summary": summary, "ticket_id": ticket_id, "notes": notes}, __user__)
+        return await self._call("cw_add_ticket_task", {"summary": summary, "ticket_id": ticket_id, "dry_run": dry_run, "notes": notes}, __user__)
+
+    async def cw_changes_since(self, board: Optional[str] = None, since: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+        """
+        What changed on my tickets (or a board's) since a time or my last ask: new tickets, replies, notes, status, owner.
+        :param board: Its tickets instead of mine
+        :param since: Default: when I last asked
+        """
+        return await self._call("cw_changes_since", {"board": board, "since": since}, __user__)
 
     async def cw_close_ticket(self, resolution: str, ticket_id: int, confirm: Optional[bool] = None, duration_minutes: Optional[int] = None, status: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -78,33 +86,30 @@ class Tools:
         """
         return await self._call("cw_close_ticket", {"resolution": resolution, "ticket_id": ticket_id, "confirm": confirm, "duration_minutes": duration_minutes, "status": status, "work_type": work_type}, __user__)
 
-    async def cw_complete_ticket_task(self, task_id: int, ticket_id: int, done: Optional[bool] = None, resolution: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_complete_ticket_task(self, task_id: int, ticket_id: int, done: Optional[bool] = None, dry_run: Optional[bool] = None, resolution: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Tick off a ticket task, with what was done (or reopen it with done: false).
         :param done: Set false to reopen the task (default true)
         :param resolution: What was done
         """
-        return await self._call("cw_complete_ticket_task", {"task_id": task_id, "ticket_id": ticket_id, "done": done, "resolution": resolution}, __user__)
+        return await self._call("cw_complete_ticket_task", {"task_id": task_id, "ticket_id": ticket_id, "done": done, "dry_run": dry_run, "resolution": resolution}, __user__)
 
-    async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, create_anyway: Optional[bool] = None, description: Optional[str] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, create_anyway: Optional[bool] = None, description: Optional[str] = None, dry_run: Optional[bool] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Create a service ticket for a company (a likely duplicate is named instead).
         :param create_anyway: Even beside a similar open one
         :param description: First note; customer-visible
         """
-        return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "contact": contact, "create_anyway": create_anyway, "description": description, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)
+        return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "contact": contact, "create_anyway": create_anyway, "description": description, "dry_run": dry_run, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)
 
-    async def cw_create_time_entry(self, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, company: Optional[str] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, notes_to: Optional[Literal["internal", "discussion", "resolution", "none"]] = None, notify: Optional[bool] = None, start: Optional[str] = None, ticket_id: Optional[int] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_create_time_entry(self, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, company: Optional[str] = None, dry_run: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, notes_to: Optional[Literal["internal", "discussion", "resolution", "none"]] = None, notify: Optional[bool] = None, start: Optional[str] = None, ticket_id: Optional[int] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Log my time on a ticket (or a company). A duration alone means the work just ended.
         :param billable: Default from the work type
-        :param company: For time not on a ticket
-        :param end: Instead of duration
-        :param notes: What was done
-        :param notes_to: Where the notes show on the ticket (default internal)
-        :param start: Default: duration minutes before end (or now)
+        :param company: Not on a ticket
+        :param notes_to: Default internal
         """
-        return await self._call("cw_create_time_entry", {"billable": billable, "company": company, "duration_minutes": duration_minutes, "end": end, "notes": notes, "notes_to": notes_to, "notify": notify, "start": start, "ticket_id": ticket_id, "timezone": timezone, "work_type": work_type}, __user__)
+        return await self._call("cw_create_time_entry", {"billable": billable, "company": company, "dry_run": dry_run, "duration_minutes": duration_minutes, "end": end, "notes": notes, "notes_to": notes_to, "notify": notify, "start": start, "ticket_id": ticket_id, "timezone": timezone, "work_type": work_type}, __user__)
 
     async def cw_find_endpoint(self, query: str, limit: Optional[int] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -253,7 +258,7 @@ class Tools:
         """
         return await self._call("cw_list_work_types", {"include_inactive": include_inactive}, __user__)
 
-    async def cw_move_schedule_entry(self, entry_id: int, allow_conflicts: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, member: Optional[str] = None, start: Optional[str] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_move_schedule_entry(self, entry_id: int, allow_conflicts: Optional[bool] = None, dry_run: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, member: Optional[str] = None, start: Optional[str] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Move a schedule entry to another time, length or member; refuses a double booking unless allowed.
         :param allow_conflicts: Move even over the member's other entries (default false)
@@ -261,23 +266,20 @@ class Tools:
         :param member: Give it to this member (identifier or name)
         :param start: New start; the length is kept unless given
         """
-        return await self._call("cw_move_schedule_entry", {"entry_id": entry_id, "allow_conflicts": allow_conflicts, "duration_minutes": duration_minutes, "end": end, "member": member, "start": start, "timezone": timezone}, __user__)
+        return await self._call("cw_move_schedule_entry", {"entry_id": entry_id, "allow_conflicts": allow_conflicts, "dry_run": dry_run, "duration_minutes": duration_minutes, "end": end, "member": member, "start": start, "timezone": timezone}, __user__)
 
     async def cw_my_tickets(self, board: Optional[str] = None, company: Optional[str] = None, conditions: Optional[str] = None, entered_after: Optional[str] = None, include_resource: Optional[bool] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, priority: Optional[str] = None, state: Optional[Literal["open", "closed", "all"]] = None, status: Optional[str] = None, text: Optional[str] = None, updated_after: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Tickets I own or am a resource on, newest update first.
-        :param include_resource: Also tickets I am a resource on (default true)
-        :param priority: Name or number
-        :param status: Needs board
-        :param text: In the summary
+        :param include_resource: Default true
         """
         return await self._call("cw_my_tickets", {"board": board, "company": company, "conditions": conditions, "entered_after": entered_after, "include_resource": include_resource, "order_by": order_by, "page": page, "page_size": page_size, "priority": priority, "state": state, "status": status, "text": text, "updated_after": updated_after}, __user__)
 
-    async def cw_remove_schedule_entry(self, entry_id: int, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_remove_schedule_entry(self, entry_id: int, dry_run: Optional[bool] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Remove a schedule entry (a booking) from someone's calendar. The ticket itself is kept.
         """
-        return await self._call("cw_remove_schedule_entry", {"entry_id": entry_id, "timezone": timezone}, __user__)
+        return await self._call("cw_remove_schedule_entry", {"entry_id": entry_id, "dry_run": dry_run, "timezone": timezone}, __user__)
 
     async def cw_schedule(self, from_: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, to: Optional[str] = None, work_hours: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -289,7 +291,7 @@ class Tools:
         """
         return await self._call("cw_schedule", {"from": from_, "member": member, "timezone": timezone, "to": to, "work_hours": work_hours}, __user__)
 
-    async def cw_schedule_ticket(self, start: str, ticket_id: int, allow_conflicts: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_schedule_ticket(self, start: str, ticket_id: int, allow_conflicts: Optional[bool] = None, dry_run: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Book a ticket on my calendar or a colleague's; refuses a double booking unless allowed.
         :param start: When the work starts
@@ -298,7 +300,7 @@ class Tools:
         :param end: Instead of duration
         :param member: Default me
         """
-        return await self._call("cw_schedule_ticket", {"start": start, "ticket_id": ticket_id, "allow_conflicts": allow_conflicts, "duration_minutes": duration_minutes, "end": end, "member": member, "timezone": timezone}, __user__)
+        return await self._call("cw_schedule_ticket", {"start": start, "ticket_id": ticket_id, "allow_conflicts": allow_conflicts, "dry_run": dry_run, "duration_minutes": duration_minutes, "end": end, "member": member, "timezone": timezone}, __user__)
 
     async def cw_search_activities(self, assigned_to: Optional[str] = None, company: Optional[str] = None, conditions: Optional[str] = None, from_: Optional[str] = None, order_by: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, state: Optional[Literal["open", "closed", "all"]] = None, text: Optional[str] = None, to: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -365,9 +367,6 @@ class Tools:
         Search service tickets, newest update first.
         :param configuration: A device attached to them
         :param owner: "none" for unassigned
-        :param priority: Name or number
-        :param status: Needs board
-        :param text: In the summary
         """
         return await self._call("cw_search_tickets", {"board": board, "company": company, "conditions": conditions, "configuration": configuration, "contact": contact, "entered_after": entered_after, "order_by": order_by, "owner": owner, "page": page, "page_size": page_size, "priority": priority, "resource": resource, "state": state, "status": status, "text": text, "updated_after": updated_after}, __user__)
 
@@ -378,18 +377,25 @@ class Tools:
         """
         return await self._call("cw_search_time_entries", {"company": company, "conditions": conditions, "from": from_, "member": member, "order_by": order_by, "page": page, "page_size": page_size, "ticket_id": ticket_id, "timezone": timezone, "to": to}, __user__)
 
-    async def cw_submit_timesheet(self, date: Optional[str] = None, sheet_id: Optional[int] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_submit_timesheet(self, date: Optional[str] = None, dry_run: Optional[bool] = None, sheet_id: Optional[int] = None, __user__: Optional[dict] = None) -> str:
         """
         Submit my time sheet (the one covering a date, or by id) for approval; its entries lock until it is rejected.
         :param date: Or a day my sheet covers, e.g. today
         """
-        return await self._call("cw_submit_timesheet", {"date": date, "sheet_id": sheet_id}, __user__)
+        return await self._call("cw_submit_timesheet", {"date": date, "dry_run": dry_run, "sheet_id": sheet_id}, __user__)
 
     async def cw_ticket_time(self, ticket_id: int, __user__: Optional[dict] = None) -> str:
         """
         All time logged on one ticket: total, billable, by member, against its budget.
         """
         return await self._call("cw_ticket_time", {"ticket_id": ticket_id}, __user__)
+
+    async def cw_time_gaps(self, date: Optional[str] = None, week: Optional[bool] = None, __user__: Optional[dict] = None) -> str:
+        """
+        My work (bookings, notes, updates) with no time logged, for a day or its week, as entries to create.
+        :param week: Its week, up to now
+        """
+        return await self._call("cw_time_gaps", {"date": date, "week": week}, __user__)
 
     async def cw_unbilled_time(self, company: Optional[str] = None, from_: Optional[str] = None, member: Optional[str] = None, timezone: Optional[str] = None, to: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -400,20 +406,26 @@ class Tools:
         """
         return await self._call("cw_unbilled_time", {"company": company, "from": from_, "member": member, "timezone": timezone, "to": to}, __user__)
 
-    async def cw_update_ticket(self, ticket_id: int, board: Optional[str] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, summary: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_update_ticket(self, ticket_id: int, board: Optional[str] = None, dry_run: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, summary: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Change a ticket's status (a closing one closes it), priority, owner, board, type or summary.
         :param board: Move to this board
         :param owner: "none" unassigns
         :param status: Of its board
         """
-        return await self._call("cw_update_ticket", {"ticket_id": ticket_id, "board": board, "owner": owner, "priority": priority, "status": status, "summary": summary, "type": type}, __user__)
+        return await self._call("cw_update_ticket", {"ticket_id": ticket_id, "board": board, "dry_run": dry_run, "owner": owner, "priority": priority, "status": status, "summary": summary, "type": type}, __user__)
 
-    async def cw_update_time_entry(self, entry_id: int, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, start: Optional[str] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_update_time_entry(self, entry_id: int, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, dry_run: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, start: Optional[str] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Correct a time entry I logged: its times, notes, work type or billing. Locked once its sheet is submitted.
         :param end: Instead of duration
         :param notes: Replaces the entry's notes
         :param start: New start; the length is kept unless given
         """
-        return await self._call("cw_update_time_entry", {"entry_id": entry_id, "billable": billable, "duration_minutes": duration_minutes, "end": end, "notes": notes, "start": start, "timezone": timezone, "work_type": work_type}, __user__)
+        return await self._call("cw_update_time_entry", {"entry_id": entry_id, "billable": billable, "dry_run": dry_run, "duration_minutes": duration_minutes, "end": end, "notes": notes, "start": start, "timezone": timezone, "work_type": work_type}, __user__)
+
+    async def cw_whats_next(self, limit: Optional[int] = None, __user__: Optional[dict] = None) -> str:
+        """
+        My open tickets and today's bookings, ranked by what needs me first, each with why.
+        """
+        return await self._call("cw_whats_next", {"limit": limit}, __user__)

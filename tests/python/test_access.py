@@ -352,7 +352,7 @@ def test_a_client_can_narrow_its_tools_with_x_cw_toolsets_but_never_widen_them(s
                 out["time"] = [t["name"] for t in await s.tools()]
             async with session_at(url, {**auth, "x-cw-toolsets": "time,projects"}) as s:
                 out["wider"] = [t["name"] for t in await s.tools()]
-            out["call outside"] = post(url, rpc("tools/call", {"name": "cw_list_priorities", "arguments": {}}), {**auth, "x-cw-toolsets": "time"})
+            out["call outside"] = post(url, rpc("tools/call", {"name": "cw_my_tickets", "arguments": {}}), {**auth, "x-cw-toolsets": "time"})
             out["unknown"] = post(url, INIT, {**auth, "x-cw-toolsets": "time,bogus"})
         return out
 

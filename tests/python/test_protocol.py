@@ -1,6 +1,7 @@
 """Protocol edges over streamable HTTP, with raw requests as a misbehaving client would send
 them: a body that is empty or not JSON is a JSON-RPC parse error (400, -32700), and what the
-server answers matches the capabilities it declares (tools only)."""
+server answers matches the capabilities it declares (tools only, where no prompt or resource
+has its tools offered)."""
 import json
 import urllib.error
 import urllib.request
@@ -25,7 +26,7 @@ def rpc(method, params=None):
 
 def test_bad_bodies_are_parse_errors_and_undeclared_methods_are_not_found(sim):
     async def go():
-        async with server_http(sim.env()) as url:
+        async with server_http({**sim.env(), "CW_TOOLSETS": "sales"}) as url:
             init = post(url, rpc("initialize", {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "raw", "version": "0"}}))
             return init, {
                 "empty": post(url, b""),

@@ -57,8 +57,8 @@ def test_read_only_offers_only_read_tools(sim):
 
 # A technician's everyday tools, offered by default; the rest are one CW_TOOLSETS away.
 EVERYDAY = {"cw_my_tickets", "cw_search_tickets", "cw_get_ticket", "cw_list_ticket_notes", "cw_create_ticket",
-            "cw_update_ticket", "cw_add_ticket_note", "cw_close_ticket", "cw_list_boards", "cw_list_priorities", "cw_create_time_entry",
-            "cw_list_my_time", "cw_search_time_entries", "cw_list_work_types", "cw_search_companies", "cw_get_company",
+            "cw_update_ticket", "cw_add_ticket_note", "cw_close_ticket", "cw_whats_next", "cw_changes_since", "cw_create_time_entry",
+            "cw_list_my_time", "cw_search_time_entries", "cw_time_gaps", "cw_search_companies", "cw_get_company",
             "cw_search_contacts", "cw_get_contact", "cw_list_configurations", "cw_get_configuration"}
 
 

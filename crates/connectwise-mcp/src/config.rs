@@ -428,10 +428,10 @@ mod tests {
 
     #[test]
     fn toolsets_are_checked() {
-        use crate::tools::{CUSTOMERS, SALES, TICKETS, TIME};
+        use crate::tools::{CUSTOMERS, DAY, SALES, TICKETS, TIME};
         assert_eq!(
             toolsets(&env(&[])).unwrap(),
-            vec![TICKETS, TIME, CUSTOMERS],
+            vec![TICKETS, TIME, CUSTOMERS, DAY],
             "the everyday ones"
         );
         let all = toolsets(&env(&[("CW_TOOLSETS", "all")])).unwrap();
@@ -444,7 +444,7 @@ mod tests {
         );
         assert_eq!(
             toolsets(&env(&[("CW_TOOLSETS", "default, sales")])).unwrap(),
-            vec![TICKETS, TIME, CUSTOMERS, SALES]
+            vec![TICKETS, TIME, CUSTOMERS, DAY, SALES]
         );
         let e = toolsets(&env(&[("CW_TOOLSETS", "tickets,nope")])).unwrap_err();
         assert!(e.0.contains("`nope`") && e.0.contains("tickets"), "{e}");

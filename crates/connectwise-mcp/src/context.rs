@@ -18,6 +18,18 @@ pub struct Shared {
     pub timezone: Tz,
     /// ConnectWise Home, when the `home` toolset is offered.
     pub home: Option<Arc<cw_home::Home>>,
+    /// What each caller's queue looked like when they last asked what changed
+    /// (`cw_changes_since`), by key fingerprint and scope; kept a week.
+    pub seen: moka::future::Cache<String, Arc<Seen>>,
+}
+
+/// A queue as last seen: when, each open ticket's status and owner, and the newest note
+/// already reported on each ticket.
+#[derive(Debug, Default)]
+pub struct Seen {
+    pub at: chrono::DateTime<chrono::Utc>,
+    pub tickets: std::collections::HashMap<i64, (String, String)>,
+    pub notes: std::collections::HashMap<i64, i64>,
 }
 
 impl Shared {
@@ -30,6 +42,10 @@ impl Shared {
             lookups: Lookups::local(),
             timezone,
             home,
+            seen: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(std::time::Duration::from_secs(7 * 86_400))
+                .build(),
         })
     }
 }
@@ -46,10 +62,21 @@ pub type Delegate = Arc<
         + Sync,
 >;
 
+/// A name the call resolved: what kind, as the caller gave it, and the record it named.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, schemars::JsonSchema)]
+pub struct Resolved {
+    pub what: String,
+    pub given: String,
+    pub id: Option<i64>,
+    pub name: String,
+}
+
 /// One tool call's context. Cheap to clone.
 #[derive(Clone)]
 pub struct Ctx {
     delegate: Option<Delegate>,
+    /// Every name this call resolved, for a dry run's answer.
+    resolved: Arc<std::sync::Mutex<Vec<Resolved>>>,
     /// ConnectWise, as the caller's keys.
     pub cw: CwClient,
     /// How far a long call is, for a caller that asked.
@@ -61,6 +88,7 @@ impl Ctx {
     pub fn new(cw: CwClient, shared: Arc<Shared>) -> Ctx {
         Ctx {
             delegate: None,
+            resolved: Arc::default(),
             cw,
             progress: Progress::none(),
             shared,
@@ -86,6 +114,31 @@ impl Ctx {
         }
     }
 
+    /// Notes that `given` named the `what` with this id and name.
+    pub fn resolved(&self, what: &str, given: &str, id: Option<i64>, name: Option<&str>) {
+        let r = Resolved {
+            what: what.into(),
+            given: given.trim().into(),
+            id,
+            name: name.unwrap_or_default().into(),
+        };
+        let mut all = self
+            .resolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !all.contains(&r) {
+            all.push(r);
+        }
+    }
+
+    /// The names this call has resolved so far, in order.
+    pub fn resolutions(&self) -> Vec<Resolved> {
+        self.resolved
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     pub fn with_progress(mut self, progress: Progress) -> Ctx {
         self.progress = progress;
         self
@@ -96,6 +149,22 @@ impl Ctx {
         self.shared.home.as_deref().ok_or_else(|| {
             ToolError::Setup("ConnectWise Home is not set up on this server: its administrator adds `home` to CW_TOOLSETS".into())
         })
+    }
+
+    /// What this caller's `scope` looked like when last asked, if it was.
+    pub async fn seen(&self, scope: &str) -> Option<Arc<Seen>> {
+        self.shared
+            .seen
+            .get(&format!("{}:{scope}", self.scope()))
+            .await
+    }
+
+    /// Remembers what this caller's `scope` looks like now.
+    pub async fn remember(&self, scope: &str, seen: Seen) {
+        self.shared
+            .seen
+            .insert(format!("{}:{scope}", self.scope()), Arc::new(seen))
+            .await;
     }
 
     pub fn timezone(&self) -> Tz {

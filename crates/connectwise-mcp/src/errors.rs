@@ -127,6 +127,7 @@ impl ToolError {
                 CwError::Transport { .. } | CwError::Decode(_) => OutcomeKind::UpstreamFailed,
                 CwError::Unavailable { .. } => OutcomeKind::UpstreamUnavailable,
                 CwError::Invalid(_) => OutcomeKind::InvalidArguments,
+                CwError::Held(_) => OutcomeKind::NotWritten,
             },
             ToolError::NotWritten(_) => OutcomeKind::NotWritten,
             ToolError::Unconfirmed(_) => OutcomeKind::Unconfirmed,

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use cw_client::{CallStats, Credentials, Upstream};
+use cw_client::{CallStats, Credentials, Error as CwError, Upstream};
 use rmcp::model::JsonObject;
 use sha2::{Digest, Sha256};
 
@@ -258,6 +258,31 @@ impl Pipeline {
         outcome
     }
 
+    /// A ConnectWise client with the caller's keys, or the server's. The Home tools act
+    /// through the browser's portal session, so they need none (`psa` false).
+    fn client_for(&self, caller: &Caller, psa: bool) -> Result<cw_client::CwClient, ToolError> {
+        match caller.creds.clone().or_else(|| self.server_creds.clone()) {
+            Some(c) => Ok(self.upstream.client(c)),
+            None if !psa => Ok(self.upstream.client(Credentials::new("", "", None))),
+            None => Err(ToolError::Setup("No ConnectWise API keys: this server has none configured (CW_PUBLIC_KEY and CW_PRIVATE_KEY), so send your own with the request (x-cw-public-key, x-cw-private-key and x-cw-member-id headers; an API member's keys from ConnectWise → My Account → API Keys)".into())),
+        }
+    }
+
+    /// A read-only context as `caller`, for what is not a tool call but reads the PSA the way
+    /// the caller's tools would (completions): only for a caller who may read it at all.
+    pub fn reader(&self, caller: &Caller) -> Result<Ctx, ToolError> {
+        if !self
+            .tools_for(caller)
+            .any(|e| e.toolset.family == "psa" && !e.writes())
+        {
+            return Err(ToolError::Denied(
+                "this caller may not read ConnectWise PSA".into(),
+            ));
+        }
+        let client = self.client_for(caller, true)?.cached();
+        Ok(Ctx::new(client, self.shared.clone()))
+    }
+
     async fn run(
         &self,
         caller: &Caller,
@@ -273,21 +298,24 @@ impl Pipeline {
         if let Some(refusal) = self.customer_contact(caller, name, &args) {
             return (Err(refusal), None);
         }
+        let mut args = args;
+        let dry = if entry.dry_run {
+            match crate::tools::dry_run::take(&mut args) {
+                Ok(d) => d,
+                Err(e) => return (Err(e), None),
+            }
+        } else {
+            false
+        };
         // Validate.
         let prepared = match entry.prepare(args) {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
         };
-        let creds = match caller.creds.clone().or_else(|| self.server_creds.clone()) {
-            Some(c) => Some(c),
-            // The Home tools act through the browser's portal session, not ConnectWise API keys.
-            None if entry.toolset.family != "psa" => Some(Credentials::new("", "", None)),
-            None => None,
+        let client = match self.client_for(caller, entry.toolset.family == "psa") {
+            Ok(c) => c.observed(stats.clone()),
+            Err(e) => return (Err(e), None),
         };
-        let Some(creds) = creds else {
-            return (Err(ToolError::Setup("No ConnectWise API keys: this server has none configured (CW_PUBLIC_KEY and CW_PRIVATE_KEY), so send your own with the request (x-cw-public-key, x-cw-private-key and x-cw-member-id headers; an API member's keys from ConnectWise → My Account → API Keys)".into())), None);
-        };
-        let client = self.upstream.client(creds).observed(stats.clone());
         let fingerprint = client.fingerprint().to_string();
         // A read may be answered from the same keys' identical read of a moment ago; a write
         // sees ConnectWise as it is now.
@@ -296,12 +324,28 @@ impl Pipeline {
         } else {
             client.cached()
         };
+        let deadline = self.limits.deadline;
+        let secs = deadline.as_secs();
+        if dry {
+            // Held back at the first write; no other tool is run on its behalf.
+            let ctx = Ctx::new(client.dry_run(), self.shared.clone()).with_progress(progress);
+            let work = (prepared.run)(ctx.clone());
+            let r = match timeout(deadline, work).await {
+                Ok(Ok(out)) => Ok(crate::tools::dry_run::nothing_to_send(out)),
+                Ok(Err(ToolError::Upstream(CwError::Held(h), _))) => {
+                    Ok(crate::tools::dry_run::preview(name, &h, &ctx.resolutions()))
+                }
+                Ok(Err(e)) => Err(e),
+                Err(_) => Err(ToolError::TimedOut(format!(
+                    "ConnectWise did not answer within {secs} s; this was a dry run, so nothing was written."
+                ))),
+            };
+            return (r, None);
+        }
         let ctx = Ctx::new(client, self.shared.clone())
             .with_progress(progress)
             .with_delegate(self.delegate(caller));
         let work = (prepared.run)(ctx);
-        let deadline = self.limits.deadline;
-        let secs = deadline.as_secs();
         match prepared.canonical {
             // Writes that add run once per identical request: a re-send waits for, or is
             // answered by, the first. Past the deadline the write goes on in its own task, and

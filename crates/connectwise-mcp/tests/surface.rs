@@ -36,6 +36,11 @@ const PLAIN: &[&str] = &[
     "id",
     "billable",
     "timezone",
+    "notes",
+    "start",
+    "end",
+    "date",
+    "limit",
 ];
 
 #[test]

@@ -119,14 +119,16 @@ impl Names<'_> {
 
     pub async fn board(&self, wanted: &str) -> Result<Board, ToolError> {
         let boards = self.boards().await?;
-        pick(
+        let b = pick(
             "board",
             wanted,
             &boards,
             |b| b.name.clone().unwrap_or_default(),
             |b| b.id,
-        )
-        .cloned()
+        )?
+        .clone();
+        self.ctx.resolved("board", wanted, b.id, b.name.as_deref());
+        Ok(b)
     }
 
     /// A status on one board: a status of another board is refused.
@@ -138,7 +140,7 @@ impl Names<'_> {
             .filter(|s| s.inactive != Some(true))
             .cloned()
             .collect();
-        pick(
+        let s = pick(
             &format!(
                 "status on board \"{}\"",
                 board.name.as_deref().unwrap_or("?")
@@ -147,23 +149,34 @@ impl Names<'_> {
             &active,
             |s| s.name.clone().unwrap_or_default(),
             |s| s.id,
-        )
-        .cloned()
+        )?
+        .clone();
+        self.ctx.resolved("status", wanted, s.id, s.name.as_deref());
+        Ok(s)
     }
 
     pub async fn board_type(&self, board: &Board, wanted: &str) -> Result<BoardType, ToolError> {
         let types = self.board_types(board.id.unwrap_or_default()).await?;
-        pick(
+        let t = pick(
             &format!("type on board \"{}\"", board.name.as_deref().unwrap_or("?")),
             wanted,
             &types,
             |t| t.name.clone().unwrap_or_default(),
             |t| t.id,
-        )
-        .cloned()
+        )?
+        .clone();
+        self.ctx.resolved("type", wanted, t.id, t.name.as_deref());
+        Ok(t)
     }
 
     pub async fn priority(&self, wanted: &str) -> Result<Priority, ToolError> {
+        let p = self.find_priority(wanted).await?;
+        self.ctx
+            .resolved("priority", wanted, p.id, p.name.as_deref());
+        Ok(p)
+    }
+
+    async fn find_priority(&self, wanted: &str) -> Result<Priority, ToolError> {
         let ps = self.priorities().await?;
         // "P1", "1", "priority 1" and "emergency" all name "Priority 1 - Emergency Response".
         let w = wanted.trim().to_ascii_lowercase();
@@ -210,18 +223,32 @@ impl Names<'_> {
             .filter(|w| w.inactive_flag != Some(true))
             .cloned()
             .collect();
-        pick(
+        let w = pick(
             "work type",
             wanted,
             &active,
             |w| w.name.clone().unwrap_or_default(),
             |w| w.id,
-        )
-        .cloned()
+        )?
+        .clone();
+        self.ctx
+            .resolved("work type", wanted, w.id, w.name.as_deref());
+        Ok(w)
     }
 
     /// A member by identifier or full name.
     pub async fn member(&self, wanted: &str) -> Result<Member, ToolError> {
+        let m = self.find_member(wanted).await?;
+        let label = format!(
+            "{} ({})",
+            crate::names::full_name(&m.first_name, &m.last_name),
+            m.identifier.as_deref().unwrap_or("")
+        );
+        self.ctx.resolved("member", wanted, m.id, Some(&label));
+        Ok(m)
+    }
+
+    async fn find_member(&self, wanted: &str) -> Result<Member, ToolError> {
         let ms = self.members().await?;
         if let Some(m) = ms.iter().find(|m| {
             m.identifier
@@ -258,6 +285,13 @@ impl Names<'_> {
 
     /// A company by id, identifier or name. Not cached: tenants have thousands.
     pub async fn company(&self, wanted: &str) -> Result<Ref, ToolError> {
+        let c = self.find_company(wanted).await?;
+        self.ctx
+            .resolved("company", wanted, c.id, c.name.as_deref());
+        Ok(c)
+    }
+
+    async fn find_company(&self, wanted: &str) -> Result<Ref, ToolError> {
         let w = wanted.trim();
         if w.is_empty() {
             return Err(ToolError::invalid("company is empty"));
@@ -330,6 +364,13 @@ impl Names<'_> {
 
     /// A contact by id, e-mail, or name (within a company when given).
     pub async fn contact(&self, wanted: &str, company: Option<&Ref>) -> Result<Ref, ToolError> {
+        let c = self.find_contact(wanted, company).await?;
+        self.ctx
+            .resolved("contact", wanted, c.id, c.name.as_deref());
+        Ok(c)
+    }
+
+    async fn find_contact(&self, wanted: &str, company: Option<&Ref>) -> Result<Ref, ToolError> {
         let w = wanted.trim();
         let fields = "id,firstName,lastName,company/id,company/name";
         let scope = company.and_then(|c| c.id).map(|id| f("company/id").eq(id));

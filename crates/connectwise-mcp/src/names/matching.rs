@@ -50,6 +50,14 @@ pub fn pick<'a, T>(
         }
         [] => {}
     }
+    // Any unique part, as the server instructions promise ("help" is "Help Desk").
+    let part: Vec<&T> = items
+        .iter()
+        .filter(|x| nw.chars().count() >= 3 && norm(&name(x)).contains(&nw))
+        .collect();
+    if let [one] = part.as_slice() {
+        return Ok(one);
+    }
     Err(ToolError::invalid(no_match(
         kind,
         w,

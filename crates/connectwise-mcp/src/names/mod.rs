@@ -4,6 +4,7 @@
 //! fingerprint, or searches ConnectWise. A name that matches nothing answers with the closest
 //! valid ones.
 
+pub mod complete;
 mod lookups;
 pub mod matching;
 

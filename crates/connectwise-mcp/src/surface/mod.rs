@@ -5,3 +5,4 @@ pub mod bridge;
 pub mod mcp;
 pub mod openapi;
 pub mod prompts;
+pub mod resources;

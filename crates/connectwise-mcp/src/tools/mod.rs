@@ -13,6 +13,7 @@
 //! `add::<…>()` line in [`Registry::psa`] (plus its snapshot).
 
 pub mod args;
+pub mod dry_run;
 pub mod home;
 pub mod listing;
 pub mod psa;
@@ -56,18 +57,24 @@ const fn psa(name: &'static str, description: &'static str, default_on: bool) ->
     }
 }
 
-/// Tickets: my queue, search, detail with notes, create, update, notes, boards, priorities.
+/// Tickets: my queue, search, detail with notes, create, update, close, notes.
 pub const TICKETS: Toolset = psa(
     "tickets",
-    "my tickets, search, one ticket with its notes, create, update, notes, boards and priorities",
+    "my tickets, search, one ticket with its notes, create, update, close out, notes",
     true,
 );
 /// Time: log time, review my time and anyone's, work types.
-pub const TIME: Toolset = psa("time", "log time, my time, time entries, work types", true);
+pub const TIME: Toolset = psa("time", "log time, my time, time entries", true);
 /// Customers: companies, contacts, configurations (devices).
 pub const CUSTOMERS: Toolset = psa(
     "customers",
     "companies, contacts and configurations (devices)",
+    true,
+);
+/// A technician's day at a glance: what needs me next, what changed, time not yet logged.
+pub const DAY: Toolset = psa(
+    "day",
+    "what needs me next, what changed on my tickets, time I have not logged yet",
     true,
 );
 /// Sales and contracts: opportunities, activities, agreements.
@@ -87,16 +94,18 @@ pub const SCHEDULE: Toolset = psa(
     "my schedule and a colleague's availability; schedule a ticket, move or remove an entry",
     false,
 );
-/// What a ticket is worked with beyond its notes: tasks, the board's setup, teams, sources.
+/// What a ticket is worked with beyond its notes: tasks, boards and their setup, priorities,
+/// teams, sources. Names resolve without them (a wrong one lists the right ones), so they are
+/// off by default.
 pub const SERVICE: Toolset = psa(
     "service",
-    "ticket tasks, a board with its statuses, types and teams, service teams and sources",
+    "ticket tasks, boards with their statuses, types and teams, priorities, service teams and sources",
     false,
 );
-/// Time beyond logging it: a ticket's time, corrections, time sheets, work roles.
+/// Time beyond logging it: a ticket's time, corrections, time sheets, work types and roles.
 pub const TIMESHEETS: Toolset = psa(
     "timesheets",
-    "time on a ticket, correct my time entry, my time sheets and submitting one, work roles",
+    "time on a ticket, correct my time entry, my time sheets and submitting one, work types and roles",
     false,
 );
 /// The customer's account: sites, invoices, time not yet billed.
@@ -111,6 +120,7 @@ pub const TOOLSETS: &[Toolset] = &[
     TICKETS,
     TIME,
     CUSTOMERS,
+    DAY,
     SALES,
     PROJECTS,
     MEMBERS,
@@ -330,6 +340,8 @@ pub struct Entry {
     pub toolset: Toolset,
     /// The least role that may see and call it.
     pub role: Role,
+    /// Takes `dry_run` ([`crate::dry_run`]).
+    pub dry_run: bool,
     prepare: PrepareFn,
 }
 
@@ -381,9 +393,16 @@ fn entry<T: CwTool>() -> Entry
 where
     T::Parameter: Serialize,
 {
-    let input = T::input_schema()
+    let mut input = T::input_schema()
         .map(|s| schema::compact(&s))
         .unwrap_or_default();
+    let writes = !T::annotations()
+        .and_then(|a| a.read_only_hint)
+        .unwrap_or(false);
+    let takes_dry_run = dry_run::applies(&input, writes, T::TOOLSET.family == "psa");
+    if takes_dry_run {
+        dry_run::declare(&mut input);
+    }
     let mut tool = Tool::new(
         T::name(),
         T::description().unwrap_or_default(),
@@ -395,7 +414,12 @@ where
     Entry {
         tool,
         structured: OnceLock::new(),
-        output_schema: || T::output_schema().map(|s| schema::compact(&s)),
+        output_schema: if takes_dry_run {
+            || T::output_schema().map(|s| dry_run::output_schema(schema::compact(&s)))
+        } else {
+            || T::output_schema().map(|s| schema::compact(&s))
+        },
+        dry_run: takes_dry_run,
         toolset: T::TOOLSET,
         role,
         prepare: prepare::<T>,
@@ -588,6 +612,9 @@ impl Registry {
         r.add::<members::GetMember>();
         r.add::<explore::FindEndpoint>();
         r.add::<explore::Get>();
+        r.add::<whats_next::WhatsNext>();
+        r.add::<changes::ChangesSince>();
+        r.add::<time_gaps::TimeGaps>();
         r
     }
 }

@@ -9,7 +9,7 @@ use crate::context::Ctx;
 use crate::errors::ToolError;
 use crate::names::Names;
 use crate::tool;
-use crate::tools::{READ, TICKETS, TIME};
+use crate::tools::{READ, SERVICE, TIMESHEETS};
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct ListBoardsArgs {
@@ -44,7 +44,7 @@ tool! {
         name: "cw_list_boards",
         title: "List boards",
         hints: READ,
-        toolset: TICKETS,
+        toolset: SERVICE,
         args: ListBoardsArgs,
         output: BoardList,
         text: list_boards_text,
@@ -148,7 +148,7 @@ tool! {
         name: "cw_list_priorities",
         title: "List priorities",
         hints: READ,
-        toolset: TICKETS,
+        toolset: SERVICE,
         args: NoArgs,
         output: PriorityList,
         text: list_priorities_text,
@@ -223,7 +223,7 @@ tool! {
         name: "cw_list_work_types",
         title: "List work types",
         hints: READ,
-        toolset: TIME,
+        toolset: TIMESHEETS,
         args: ListWorkTypesArgs,
         output: WorkTypeList,
         text: list_work_types_text,

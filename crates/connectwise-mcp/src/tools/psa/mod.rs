@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod agreements;
+pub mod changes;
 pub mod close;
 pub mod companies;
 pub mod configurations;
@@ -18,7 +19,9 @@ pub mod ticket_detail;
 pub mod ticket_write;
 pub mod tickets;
 pub mod time;
+pub mod time_gaps;
 pub mod timesheets;
+pub mod whats_next;
 
 /// What a tool says when a ticket number finds nothing.
 pub fn no_ticket(id: i64) -> String {

@@ -45,7 +45,7 @@ pub struct EntryRow {
 }
 
 /// An entry's span in UTC, when it has one.
-fn span_of(e: &ScheduleEntry) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+pub(crate) fn span_of(e: &ScheduleEntry) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     Some((
         parse_cw_datetime(e.date_start.as_deref()?)?,
         parse_cw_datetime(e.date_end.as_deref()?)?,
@@ -94,7 +94,7 @@ impl EntryRow {
 }
 
 /// The member's entries that overlap `[from, to)`, earliest first.
-async fn entries_between(
+pub(crate) async fn entries_between(
     ctx: &Ctx,
     member: &str,
     from: DateTime<Utc>,

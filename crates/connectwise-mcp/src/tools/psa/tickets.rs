@@ -328,13 +328,12 @@ async fn with_configuration(
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct TicketFilters {
     pub state: Option<OpenState>,
-    /// In the summary
+    // In the summary; status needs board; priority by name or number (the server
+    // instructions say so once, rather than every ticket tool's schema).
     pub text: Option<String>,
     pub company: Option<String>,
     pub board: Option<String>,
-    /// Needs board
     pub status: Option<String>,
-    /// Name or number
     pub priority: Option<String>,
     pub updated_after: Option<String>,
     pub entered_after: Option<String>,
@@ -414,7 +413,7 @@ async fn list(
 
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct MyTicketsArgs {
-    /// Also tickets I am a resource on (default true)
+    /// Default true
     pub include_resource: Option<bool>,
     #[serde(flatten)]
     pub filters: TicketFilters,

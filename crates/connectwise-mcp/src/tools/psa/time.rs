@@ -233,20 +233,20 @@ pub enum NotesGoTo {
 #[derive(Debug, Default, Deserialize, Serialize, JsonSchema)]
 pub struct CreateTimeArgs {
     pub ticket_id: Option<i64>,
-    /// For time not on a ticket
+    /// Not on a ticket
     pub company: Option<String>,
-    /// Default: duration minutes before end (or now)
+    // Default: duration minutes before end (or now), as the description says.
     pub start: Option<String>,
     pub duration_minutes: Option<u32>,
-    /// Instead of duration
+    // Instead of a duration.
     pub end: Option<String>,
     pub timezone: Option<String>,
-    /// What was done
+    // What was done.
     pub notes: Option<String>,
     pub work_type: Option<String>,
     /// Default from the work type
     pub billable: Option<BillOption>,
-    /// Where the notes show on the ticket (default internal)
+    /// Default internal
     pub notes_to: Option<NotesGoTo>,
     pub notify: Option<bool>,
 }
