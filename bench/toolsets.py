@@ -38,7 +38,12 @@ CALLS = {
     ],
     "sales": [("cw_get_agreement", {"agreement": "1"})],
     "members": [("cw_get_member", {"member": "dreyes"})],
+    # A technician's day tools, and a dry run (which writes nothing), as jchen.
+    "day": [("cw_whats_next", {}), ("cw_changes_since", {}), ("cw_time_gaps", {})],
+    "tickets": [("cw_add_ticket_note", {"ticket_id": 5, "text": "Rebooted the print spooler; monitoring.", "dry_run": True})],
 }
+# Whose keys a toolset's calls use (the admin by default: invoices are refused to technicians).
+MEMBER = {"day": "jchen", "tickets": "jchen"}
 
 
 def compact(v) -> int:
@@ -47,9 +52,9 @@ def compact(v) -> int:
 
 async def measure(sim):
     # The admin: invoices are refused to a technician's role.
-    env = sim.env("amorgan", default_shape=True)
     rows = []
     for ts in ["default", "psa", *CALLS]:
+        env = sim.env(MEMBER.get(ts, "amorgan"), default_shape=True)
         async with connect("stdio", dict(env, CW_TOOLSETS=ts)) as s:
             tools = await s.tools()
             rows.append((f"`tools/list` with `CW_TOOLSETS={ts}`", f"{len(tools)} tools, {compact(tools):,}"))

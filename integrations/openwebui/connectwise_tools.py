@@ -97,7 +97,6 @@ class Tools:
     async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, create_anyway: Optional[bool] = None, description: Optional[str] = None, dry_run: Optional[bool] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Create a service ticket for a company (a likely duplicate is named instead).
-        :param create_anyway: Even beside a similar open one
         :param description: First note; customer-visible
         """
         return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "contact": contact, "create_anyway": create_anyway, "description": description, "dry_run": dry_run, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)

@@ -41,6 +41,7 @@ const PLAIN: &[&str] = &[
     "end",
     "date",
     "limit",
+    "create_anyway",
 ];
 
 #[test]

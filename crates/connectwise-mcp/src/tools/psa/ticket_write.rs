@@ -34,7 +34,7 @@ pub struct CreateTicketArgs {
     pub description: Option<String>,
     pub internal_note: Option<String>,
     pub notify: Option<bool>,
-    /// Even beside a similar open one
+    // Even beside a similar open one (the description says a duplicate is named instead).
     pub create_anyway: Option<bool>,
 }
 
