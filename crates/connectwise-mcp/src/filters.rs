@@ -105,6 +105,13 @@ pub fn exactly(field: &'static str, value: &str) -> Expr {
     }
 }
 
+/// Tickets that are a member's: owned by them, or with them among the resources.
+pub fn mine(member: &str) -> Expr {
+    f("owner/identifier")
+        .eq(member)
+        .or(f("resources").contains(member))
+}
+
 /// A field for a path the server itself writes (never one from input).
 pub fn f(path: &'static str) -> Field {
     Field::known(path)

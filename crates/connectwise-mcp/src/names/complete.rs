@@ -9,7 +9,7 @@ use cw_client::ListQuery;
 
 use super::Names;
 use crate::errors::ToolError;
-use crate::filters::f;
+use crate::filters::{f, mine};
 
 /// Most values one completion answers with.
 pub const MAX: usize = 10;
@@ -180,13 +180,7 @@ impl Names<'_> {
     async fn my_ticket_ids(&self, typed: &str) -> Result<Vec<String>, ToolError> {
         let me = self.ctx.me().await?;
         let q = ListQuery::new()
-            .conditions(
-                f("closedFlag").eq(false).and(
-                    f("owner/identifier")
-                        .eq(me.as_str())
-                        .or(f("resources").contains(me.as_str())),
-                ),
-            )
+            .conditions(f("closedFlag").eq(false).and(mine(&me)))
             .fields("id")
             .order_by("_info/lastUpdated desc")
             .page(1, 100);

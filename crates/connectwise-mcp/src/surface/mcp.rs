@@ -98,19 +98,19 @@ impl McpServer {
         }
     }
 
-    /// The names of the tools this request's caller may call: prompts and resources are
-    /// offered to a caller only where the tools behind them are.
+    /// The caller, and which tools they may call: prompts and resources are offered to a
+    /// caller only where the tools behind them are.
     fn callable(
         &self,
         ctx: &RequestContext<RoleServer>,
-    ) -> Result<(Caller, Vec<String>), ErrorData> {
+    ) -> Result<(Caller, impl Fn(&str) -> bool), ErrorData> {
         let caller = self.caller(ctx)?;
-        let names = self
+        let names: Vec<String> = self
             .pipeline
             .tools_for(&caller)
             .map(|e| e.name().to_string())
             .collect();
-        Ok((caller, names))
+        Ok((caller, move |n: &str| names.iter().any(|t| t == n)))
     }
 
     /// Whether this deployment offers the tool (to anyone), for what it declares.
@@ -284,8 +284,7 @@ impl ServerHandler for McpServer {
         if !prompts::any(&self.offered()) {
             return Err(ErrorData::method_not_found::<ListPromptsRequestMethod>());
         }
-        let (_, tools) = self.callable(&ctx)?;
-        let may = |n: &str| tools.iter().any(|t| t == n);
+        let (_, may) = self.callable(&ctx)?;
         Ok(ListPromptsResult::with_all_items(prompts::list(&may)))
     }
 
@@ -297,8 +296,7 @@ impl ServerHandler for McpServer {
         if !prompts::any(&self.offered()) {
             return Err(ErrorData::method_not_found::<GetPromptRequestMethod>());
         }
-        let (_, tools) = self.callable(&ctx)?;
-        let may = |n: &str| tools.iter().any(|t| t == n);
+        let (_, may) = self.callable(&ctx)?;
         prompts::get(&may, &req.name, req.arguments.as_ref())
             .map(Into::into)
             .map_err(|m| ErrorData::invalid_params(m, None))
@@ -312,8 +310,7 @@ impl ServerHandler for McpServer {
         if !resources::any(&self.offered()) {
             return Err(ErrorData::method_not_found::<ListResourcesRequestMethod>());
         }
-        let (_, tools) = self.callable(&ctx)?;
-        let may = |n: &str| tools.iter().any(|t| t == n);
+        let (_, may) = self.callable(&ctx)?;
         Ok(ListResourcesResult::with_all_items(resources::list(&may)))
     }
 
@@ -327,8 +324,7 @@ impl ServerHandler for McpServer {
                 ListResourceTemplatesRequestMethod,
             >());
         }
-        let (_, tools) = self.callable(&ctx)?;
-        let may = |n: &str| tools.iter().any(|t| t == n);
+        let (_, may) = self.callable(&ctx)?;
         Ok(ListResourceTemplatesResult::with_all_items(
             resources::templates(&may),
         ))
@@ -372,8 +368,7 @@ impl ServerHandler for McpServer {
         if !(prompts::any(&offered) || resources::any(&offered)) {
             return Err(ErrorData::method_not_found::<CompleteRequestMethod>());
         }
-        let (caller, tools) = self.callable(&ctx)?;
-        let may = |n: &str| tools.iter().any(|t| t == n);
+        let (caller, may) = self.callable(&ctx)?;
         let arg = req.argument.name.as_str();
         let known = match &req.r#ref {
             Reference::Prompt(p) => prompts::takes(&may, &p.name, arg),

@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::{Ctx, Seen};
 use crate::errors::ToolError;
-use crate::filters::f;
+use crate::filters::{f, mine};
 use crate::names::Names;
 use crate::tool;
 use crate::tools::render::{clean, ident, label};
@@ -117,13 +117,7 @@ impl AsyncTool<Ctx> for ChangesSince {
                         f("board/id").eq(id),
                     )
                 }
-                None => (
-                    "mine".to_string(),
-                    "my tickets".to_string(),
-                    f("owner/identifier")
-                        .eq(me.as_str())
-                        .or(f("resources").contains(me.as_str())),
-                ),
+                None => ("mine".to_string(), "my tickets".to_string(), mine(&me)),
             };
         let prev = ctx.seen(&scope_key).await;
         let (since, since_from) = match (a.since.as_deref(), &prev) {

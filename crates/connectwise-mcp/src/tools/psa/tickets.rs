@@ -439,11 +439,10 @@ tool! {
 impl AsyncTool<Ctx> for MyTickets {
     async fn invoke(ctx: &Ctx, a: MyTicketsArgs) -> Result<TicketList, ToolError> {
         let me = ctx.me().await?;
-        let owner = f("owner/identifier").eq(me.as_str());
         let mut parts = vec![if a.include_resource.unwrap_or(true) {
-            owner.or(f("resources").contains(me.as_str()))
+            crate::filters::mine(&me)
         } else {
-            owner
+            f("owner/identifier").eq(me.as_str())
         }];
         parts.extend(a.filters.conditions(ctx).await?);
         list(ctx, parts, &a.raw, &a.paging).await

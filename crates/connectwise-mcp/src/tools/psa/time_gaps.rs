@@ -20,7 +20,7 @@ use serde_json::{json, Value};
 use super::schedule::{entries_between, span_of};
 use crate::context::Ctx;
 use crate::errors::ToolError;
-use crate::filters::f;
+use crate::filters::{f, mine};
 use crate::tool;
 use crate::tools::render::{clean, hours};
 use crate::tools::when::{local, parse_until, parse_when};
@@ -247,12 +247,13 @@ impl AsyncTool<Ctx> for TimeGaps {
             }
         }
         // Tickets I worked on without a booking: my notes and my updates.
-        let mine = f("_info/updatedBy")
-            .eq(me.as_str())
-            .or(f("owner/identifier").eq(me.as_str()))
-            .or(f("resources").contains(me.as_str()));
         let q = ListQuery::new()
-            .conditions(mine.and(f("_info/lastUpdated").ge(from)))
+            .conditions(
+                f("_info/updatedBy")
+                    .eq(me.as_str())
+                    .or(mine(&me))
+                    .and(f("_info/lastUpdated").ge(from)),
+            )
             .fields(QueueTicket::FIELDS)
             .order_by("_info/lastUpdated desc")
             .page(1, MAX_TICKETS);

@@ -18,7 +18,7 @@ use super::schedule::{entries_between, span_of};
 use super::tickets::short_priority;
 use crate::context::Ctx;
 use crate::errors::ToolError;
-use crate::filters::f;
+use crate::filters::{f, mine};
 use crate::tool;
 use crate::tools::render::{clean, label};
 use crate::tools::{DAY, READ};
@@ -195,11 +195,8 @@ impl AsyncTool<Ctx> for WhatsNext {
         let me = ctx.me().await?;
         let tz = ctx.timezone();
         let now = ctx.cw.upstream().server_now();
-        let mine = f("owner/identifier")
-            .eq(me.as_str())
-            .or(f("resources").contains(me.as_str()));
         let q = ListQuery::new()
-            .conditions(f("closedFlag").eq(false).and(mine))
+            .conditions(f("closedFlag").eq(false).and(mine(&me)))
             .fields(QueueTicket::FIELDS)
             .order_by("_info/lastUpdated desc")
             .page(1, MAX_TICKETS);
