@@ -94,12 +94,12 @@ class Tools:
         """
         return await self._call("cw_complete_ticket_task", {"task_id": task_id, "ticket_id": ticket_id, "done": done, "dry_run": dry_run, "resolution": resolution}, __user__)
 
-    async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, contact: Optional[str] = None, create_anyway: Optional[bool] = None, description: Optional[str] = None, dry_run: Optional[bool] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
+    async def cw_create_ticket(self, company: str, summary: str, board: Optional[str] = None, configuration: Optional[str] = None, contact: Optional[str] = None, create_anyway: Optional[bool] = None, description: Optional[str] = None, dry_run: Optional[bool] = None, internal_note: Optional[str] = None, notify: Optional[bool] = None, owner: Optional[str] = None, priority: Optional[str] = None, status: Optional[str] = None, type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
-        Create a service ticket for a company (a likely duplicate is named instead).
+        Create a service ticket for a company (a likely duplicate is named instead), a device attached if given.
         :param description: First note; customer-visible
         """
-        return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "contact": contact, "create_anyway": create_anyway, "description": description, "dry_run": dry_run, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)
+        return await self._call("cw_create_ticket", {"company": company, "summary": summary, "board": board, "configuration": configuration, "contact": contact, "create_anyway": create_anyway, "description": description, "dry_run": dry_run, "internal_note": internal_note, "notify": notify, "owner": owner, "priority": priority, "status": status, "type": type}, __user__)
 
     async def cw_create_time_entry(self, billable: Optional[Literal["Billable", "DoNotBill", "NoCharge"]] = None, company: Optional[str] = None, dry_run: Optional[bool] = None, duration_minutes: Optional[int] = None, end: Optional[str] = None, notes: Optional[str] = None, notes_to: Optional[Literal["internal", "discussion", "resolution", "none"]] = None, notify: Optional[bool] = None, start: Optional[str] = None, ticket_id: Optional[int] = None, timezone: Optional[str] = None, work_type: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
@@ -364,7 +364,6 @@ class Tools:
     async def cw_search_tickets(self, board: Optional[str] = None, company: Optional[str] = None, conditions: Optional[str] = None, configuration: Optional[str] = None, contact: Optional[str] = None, entered_after: Optional[str] = None, order_by: Optional[str] = None, owner: Optional[str] = None, page: Optional[int] = None, page_size: Optional[int] = None, priority: Optional[str] = None, resource: Optional[str] = None, state: Optional[Literal["open", "closed", "all"]] = None, status: Optional[str] = None, text: Optional[str] = None, updated_after: Optional[str] = None, __user__: Optional[dict] = None) -> str:
         """
         Search service tickets, newest update first.
-        :param configuration: A device attached to them
         :param owner: "none" for unassigned
         """
         return await self._call("cw_search_tickets", {"board": board, "company": company, "conditions": conditions, "configuration": configuration, "contact": contact, "entered_after": entered_after, "order_by": order_by, "owner": owner, "page": page, "page_size": page_size, "priority": priority, "resource": resource, "state": state, "status": status, "text": text, "updated_after": updated_after}, __user__)

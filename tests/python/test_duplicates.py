@@ -1,5 +1,6 @@
 """The duplicate warning on cw_create_ticket: a ticket like an open one the company had in the
-last days is not created; the answer names the likely duplicates, and create_anyway creates it."""
+last days (a similar summary, or the same device attached) is not created; the answer names the
+likely duplicates and why, and create_anyway creates it, with the device attached."""
 from datetime import datetime, timedelta, timezone
 
 from harness import connect, run
@@ -32,3 +33,35 @@ def test_a_likely_duplicate_is_named_instead_of_created(sim):
     assert not anyway.is_error, anyway.text
     assert not other.is_error, other.text
     assert [w for w in _writes(sim) if w == ("POST", "/service/tickets")] == [("POST", "/service/tickets")] * 2
+
+
+def test_the_same_device_is_a_likely_duplicate_and_is_attached(sim):
+    since = (datetime.now(timezone.utc) - timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    recent = None
+    for t in sim.api("/service/tickets", {"conditions": f"closedFlag = false and _info/dateEntered >= [{since}] and company/id > 1", "orderBy": "id desc", "pageSize": 50}):
+        devices = sim.api("/company/configurations", {"conditions": f"company/id = {t['company']['id']}", "pageSize": 5})
+        if devices:
+            recent, device = t, devices[0]
+            break
+    assert recent, "the seeded tenant has a recent open ticket of a company with devices"
+    sim.write("POST", f"/service/tickets/{recent['id']}/configurations", {"id": device["id"]})
+    company = recent["company"]["name"]
+
+    async def go():
+        async with connect("stdio", sim.env()) as s:
+            sim.clear()
+            dupe = await s.call("cw_create_ticket", {"company": company, "summary": "Fan noise and random shutdowns", "configuration": device["name"]})
+            unknown = await s.call("cw_create_ticket", {"company": company, "summary": "Fan noise", "configuration": "no-such-device-xyz"})
+            before = _writes(sim)
+            made = await s.call("cw_create_ticket", {"company": company, "summary": "Fan noise and random shutdowns", "configuration": str(device["id"]), "create_anyway": True})
+            return dupe, unknown, before, made
+
+    dupe, unknown, before, made = run(go)
+    assert dupe.is_error and f"#{recent['id']}" in dupe.text and "same device" in dupe.text, dupe.text
+    assert unknown.is_error and "no configuration" in unknown.text
+    assert before == []
+    assert not made.is_error, made.text
+    tid = made.structured["ticket"]["id"]
+    assert _writes(sim) == [("POST", "/service/tickets"), ("POST", f"/service/tickets/{tid}/configurations")]
+    assert f"configuration {device['name']} attached" in made.structured["message"]
+    assert [c["id"] for c in sim.api(f"/service/tickets/{tid}/configurations")] == [device["id"]]

@@ -48,6 +48,7 @@ endpoints! {
     TICKET_NOTE_CREATE = "POST" "/service/tickets/{parentId}/notes";
     TICKET_ALL_NOTES = "GET" "/service/tickets/{parentId}/allNotes";
     TICKET_CONFIGURATIONS = "GET" "/service/tickets/{parentId}/configurations";
+    TICKET_CONFIGURATION_ATTACH = "POST" "/service/tickets/{parentId}/configurations";
     BOARDS = "GET" "/service/boards";
     BOARD_STATUSES = "GET" "/service/boards/{parentId}/statuses";
     BOARD_TYPES = "GET" "/service/boards/{parentId}/types";

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use cw_client::endpoints;
 use cw_client::models::{
-    Board, BoardStatus, BoardType, Company, Contact, Member, Priority, Ref, WorkType,
+    Board, BoardStatus, BoardType, Company, Configuration, Contact, Member, Priority, Ref, WorkType,
 };
 use cw_client::ListQuery;
 use cw_conditions::Expr;
@@ -430,6 +430,63 @@ impl Names<'_> {
                     .join("; ")
             ))),
         }
+    }
+
+    /// A company's configuration (device) by id or name, or any unique part of its name.
+    pub async fn configuration(&self, wanted: &str, company: &Ref) -> Result<Ref, ToolError> {
+        let w = wanted.trim();
+        let cid = company.id.unwrap_or_default();
+        let of = f("company/id").eq(cid);
+        let cond = match w.parse::<i64>() {
+            Ok(id) => of.and(f("id").eq(id)),
+            Err(_) => of.and(f("name").contains(w)),
+        };
+        let q = ListQuery::new()
+            .conditions(cond)
+            .fields("id,name")
+            .page(1, 25);
+        let found = self
+            .ctx
+            .cw
+            .list::<Configuration>(endpoints::CONFIGURATIONS, &[], &q)
+            .await?
+            .items;
+        let exact: Vec<&Configuration> = found
+            .iter()
+            .filter(|c| c.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(w)))
+            .collect();
+        let one = match (exact.as_slice(), found.as_slice()) {
+            ([one], _) => *one,
+            ([], [one]) => one,
+            ([], []) => {
+                return Err(ToolError::invalid(format!(
+                    "{} has no configuration \"{w}\". Find it with cw_list_configurations.",
+                    company.name.as_deref().unwrap_or("the company")
+                )))
+            }
+            _ => {
+                return Err(ToolError::invalid(format!(
+                    "configuration \"{w}\" matches several: {}. Use its id.",
+                    found
+                        .iter()
+                        .map(|c| format!(
+                            "{} (id {})",
+                            c.name.as_deref().unwrap_or(""),
+                            c.id.unwrap_or(0)
+                        ))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                )))
+            }
+        };
+        let r = Ref {
+            id: one.id,
+            name: one.name.clone(),
+            ..Default::default()
+        };
+        self.ctx
+            .resolved("configuration", wanted, r.id, r.name.as_deref());
+        Ok(r)
     }
 
     /// `company/id = …` for a company named by the caller, if one was.

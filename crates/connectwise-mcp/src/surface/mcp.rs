@@ -32,8 +32,8 @@ use crate::progress::{Progress, ProgressSink};
 /// What the server tells a model once, at the start: the conventions every tool shares, so
 /// no tool description or argument has to repeat them (the tool list is paid on every turn).
 pub const INSTRUCTIONS: &str = "ConnectWise PSA (Manage), acting as one member (\"me\").
-- company, contact, board, status, priority, owner, member, resource, assigned_to, work_type, type: \
-a name (any unique part, any case) or an id.
+- company, contact, board, status, priority, owner, member, resource, assigned_to, work_type, type, \
+configuration (a device): a name (any unique part, any case) or an id.
 - Times: 2026-11-18, 2026-11-18T09:00 (server time zone unless timezone, an IANA name, is given) or RFC 3339. \
 *_after and from include the instant; to excludes it, and a date there includes that whole day.
 - Lists: state is open (default), closed or all; page counts from 1; page_size up to 100. \

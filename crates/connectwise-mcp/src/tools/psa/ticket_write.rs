@@ -30,6 +30,7 @@ pub struct CreateTicketArgs {
     pub priority: Option<String>,
     pub r#type: Option<String>,
     pub owner: Option<String>,
+    pub configuration: Option<String>,
     /// First note; customer-visible
     pub description: Option<String>,
     pub internal_note: Option<String>,
@@ -56,13 +57,21 @@ fn similar(a: &str, b: &str) -> bool {
     union > 0 && a.intersection(&b).count() * 5 >= union * 3
 }
 
+/// Most recent open tickets of the company whose configurations are read for "the same
+/// device" (one request each).
+const DEVICE_CHECKS: usize = 20;
+
 /// Open tickets of `company` entered in the last [`DUPLICATE_DAYS`] whose summary is like
-/// `summary`: what a technician would add to instead of opening another.
+/// `summary`, or that have `device` attached: what a technician would add to instead of
+/// opening another. Each comes with why it looks like one.
 async fn likely_duplicates(
     ctx: &Ctx,
     company: i64,
     summary: &str,
-) -> Result<Vec<Ticket>, ToolError> {
+    device: Option<i64>,
+) -> Result<Vec<(Ticket, &'static str)>, ToolError> {
+    use cw_client::models::ConfigurationRef;
+    use futures::stream::{self, StreamExt};
     let since = chrono::Utc::now() - chrono::Duration::days(DUPLICATE_DAYS);
     let q = ListQuery::new()
         .conditions(
@@ -79,9 +88,42 @@ async fn likely_duplicates(
         .list::<Ticket>(endpoints::TICKETS, &[], &q)
         .await?
         .items;
+    let same_device: Vec<i64> = match device {
+        None => Vec::new(),
+        Some(dev) => stream::iter(
+            open.iter()
+                .filter_map(|t| t.id)
+                .take(DEVICE_CHECKS)
+                .collect::<Vec<i64>>(),
+        )
+        .map(|id| async move {
+            let q = ListQuery::new().fields("id").page(1, 100);
+            ctx.cw
+                .list::<ConfigurationRef>(endpoints::TICKET_CONFIGURATIONS, &[id], &q)
+                .await
+                .map(|p| (id, p.items.iter().any(|c| c.id == Some(dev))))
+        })
+        .buffered(4)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<Vec<_>, _>>()?
+        .into_iter()
+        .filter_map(|(id, has)| has.then_some(id))
+        .collect(),
+    };
     Ok(open
         .into_iter()
-        .filter(|t| t.summary.as_deref().is_some_and(|s| similar(s, summary)))
+        .filter_map(|t| {
+            let like = t.summary.as_deref().is_some_and(|s| similar(s, summary));
+            let device = t.id.is_some_and(|id| same_device.contains(&id));
+            match (like, device) {
+                (true, true) => Some((t, "similar summary, same device")),
+                (true, false) => Some((t, "similar summary")),
+                (false, true) => Some((t, "same device")),
+                (false, false) => None,
+            }
+        })
         .take(5)
         .collect())
 }
@@ -127,6 +169,7 @@ fn normalize_create(a: &mut CreateTicketArgs) {
         &mut a.priority,
         &mut a.r#type,
         &mut a.owner,
+        &mut a.configuration,
         &mut a.description,
         &mut a.internal_note,
     ] {
@@ -149,7 +192,7 @@ tool! {
         output: TicketWritten,
         text: ticket_written_text,
         normalize: normalize_create,
-        description: "Create a service ticket for a company (a likely duplicate is named instead).",
+        description: "Create a service ticket for a company (a likely duplicate is named instead), a device attached if given.",
     }
 }
 
@@ -167,7 +210,7 @@ impl AsyncTool<Ctx> for CreateTicket {
         };
         if (a.status.is_some() || a.r#type.is_some()) && board.is_none() {
             return Err(ToolError::invalid(
-                "status and type belong to a board: give `board` too (cw_list_boards lists them)",
+                "status and type belong to a board: give `board` too (a wrong one then lists the board's)",
             ));
         }
         let status = match (&board, a.status.as_deref()) {
@@ -186,14 +229,24 @@ impl AsyncTool<Ctx> for CreateTicket {
             Some(o) => Some(Names::new(ctx).member(o).await?),
             None => None,
         };
+        let device = match a.configuration.as_deref() {
+            Some(c) => Some(Names::new(ctx).configuration(c, &company).await?),
+            None => None,
+        };
         if a.create_anyway != Some(true) {
-            let dupes = likely_duplicates(ctx, company.id.unwrap_or_default(), &summary).await?;
+            let dupes = likely_duplicates(
+                ctx,
+                company.id.unwrap_or_default(),
+                &summary,
+                device.as_ref().and_then(|d| d.id),
+            )
+            .await?;
             if !dupes.is_empty() {
                 let listed: Vec<String> = dupes
                     .iter()
-                    .map(|t| {
+                    .map(|(t, why)| {
                         format!(
-                            "#{} \"{}\" ({}, entered {})",
+                            "#{} \"{}\" ({}, entered {}; {why})",
                             t.id.unwrap_or_default(),
                             t.summary
                                 .as_deref()
@@ -261,8 +314,29 @@ impl AsyncTool<Ctx> for CreateTicket {
         )
         .await?;
         let row = TicketRow::from(&t);
+        let attached = match &device {
+            None => String::new(),
+            Some(d) => {
+                let name = d.name.clone().unwrap_or_default();
+                let sent = ctx
+                    .cw
+                    .create::<serde_json::Value>(
+                        endpoints::TICKET_CONFIGURATION_ATTACH,
+                        &[row.id],
+                        &serde_json::json!({"id": d.id}),
+                    )
+                    .await;
+                if let Err(e) = sent {
+                    return Err(ToolError::Partial(format!(
+                        "Created ticket #{} \"{}\", but configuration {name} could not be attached: {e}. Attach it to the ticket in ConnectWise; do not create the ticket again.",
+                        row.id, row.summary
+                    )));
+                }
+                format!(", configuration {name} attached")
+            }
+        };
         let message = format!(
-            "Created ticket #{} \"{}\" for {} on {} with status {}{}.",
+            "Created ticket #{} \"{}\" for {} on {} with status {}{attached}{}.",
             row.id,
             row.summary,
             row.company.as_deref().unwrap_or("?"),

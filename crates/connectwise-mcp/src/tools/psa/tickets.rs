@@ -364,7 +364,7 @@ impl TicketFilters {
         };
         if let Some(s) = self.status.as_deref() {
             let Some(b) = &board else {
-                return Err(ToolError::invalid("status names belong to a board: give `board` too (cw_list_boards lists boards and their statuses)"));
+                return Err(ToolError::invalid("status names belong to a board: give `board` too (a wrong status then lists the board's statuses)"));
             };
             let st = Names::new(ctx).status(b, s).await?;
             parts.push(f("status/id").eq(st.id.unwrap_or_default()));
@@ -461,7 +461,7 @@ pub struct SearchTicketsArgs {
     /// "none" for unassigned
     pub owner: Option<String>,
     pub resource: Option<String>,
-    /// A device attached to them
+    // A device attached to them (the server instructions say what a configuration is).
     pub configuration: Option<String>,
     #[serde(flatten)]
     pub raw: RawArgs,
