@@ -65,3 +65,26 @@ def test_the_same_device_is_a_likely_duplicate_and_is_attached(sim):
     assert _writes(sim) == [("POST", "/service/tickets"), ("POST", f"/service/tickets/{tid}/configurations")]
     assert f"configuration {device['name']} attached" in made.structured["message"]
     assert [c["id"] for c in sim.api(f"/service/tickets/{tid}/configurations")] == [device["id"]]
+
+
+def test_a_device_that_cannot_be_attached_leaves_the_ticket_reported_truthfully(sim):
+    t = sim.api("/service/tickets", {"conditions": "company/id > 1", "orderBy": "id desc", "pageSize": 1})[0]
+    device = sim.api("/company/configurations", {"conditions": f"company/id = {t['company']['id']}", "pageSize": 1})
+    if not device:
+        device = [sim.api("/company/configurations", {"pageSize": 1})[0]]
+        t = {"company": device[0]["company"]}
+    device = device[0]
+
+    async def go():
+        async with connect("stdio", sim.env()) as s:
+            sim.clear()
+            sim.fault(method="POST", path="/service/tickets/*/configurations", kind="status", status=503, times=1)
+            return await s.call("cw_create_ticket", {"company": str(t["company"]["id"]), "summary": "Docking station not detected", "configuration": str(device["id"]), "create_anyway": True})
+
+    r = run(go)
+    assert r.is_error and "could not be attached" in r.text and "do not create the ticket again" in r.text, r.text
+    created = [q for q in sim.requests() if q["method"] == "POST" and q["path"] == "/service/tickets"]
+    assert len(created) == 1
+    tid = int(r.text.split("Created ticket #", 1)[1].split(" ", 1)[0])
+    assert sim.api(f"/service/tickets/{tid}")["summary"] == "Docking station not detected"
+    assert sim.api(f"/service/tickets/{tid}/configurations") == []
