@@ -1,7 +1,8 @@
 """Two replicas behind nginx, sharing Redis, against one simulated ConnectWise: a write re-sent
 through the other replica is answered from the first; identical writes in flight on both at
 once make one record; the rate limit holds for both together; a killed replica is routed
-around; with Redis stopped reads go on and writes are refused, and they come back with it.
+around; "since I last asked" holds whichever replica answers; with Redis stopped reads go on
+and writes are refused, and they come back with it.
 Redis never holds note text, and every key expires."""
 import concurrent.futures
 
@@ -149,3 +150,23 @@ def test_ready_and_health_answer_probes_by_any_host(cluster):
     assert status == 200 and body == {"connectwise": "reachable", "redis": "reachable", "ready": True}
     # Through the balancer too (its Host header is the upstream's name).
     assert get(f"{c.nginx.base}/ready")[0] == 200
+
+
+def test_since_i_last_asked_holds_whichever_replica_answers(cluster):
+    c = cluster
+    a, b = c.replicas
+    t = c.sim.api("/service/tickets", {"conditions": 'closedFlag = false and owner/identifier = "jchen" and board/name = "Help Desk"', "pageSize": 1})[0]
+    other = next(s for s in c.sim.api(f"/service/boards/{t['board']['id']}/statuses") if not s["closedStatus"] and s["id"] != t["status"]["id"])
+    s1, first = call(a.base, "cw_changes_since", {})
+    c.sim.write("PATCH", f"/service/tickets/{t['id']}", [{"op": "replace", "path": "status", "value": {"id": other["id"]}}], member="psharma")
+    s2, second = call(b.base, "cw_changes_since", {})
+    assert s1 == s2 == 200 and not first.get("isError") and not second.get("isError"), (first, second)
+    assert "the last 24 hours" in text(first)
+    assert "when I last asked" in text(second), text(second)
+    assert f"status {t['status']['name']} → {other['name']}" in text(second)
+    # Redis keeps the queue sealed: no status name, no member identifier, and it expires.
+    seen = [k for k in c.redis.keys() if k.startswith("cwmcp:seen:")]
+    assert len(seen) == 1
+    value = c.redis.dump(seen[0])
+    assert other["name"] not in value and "jchen" not in value
+    assert 0 < c.redis.ttl(seen[0]) <= 7 * 86_400_000

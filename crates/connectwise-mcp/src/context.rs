@@ -19,8 +19,48 @@ pub struct Shared {
     /// ConnectWise Home, when the `home` toolset is offered.
     pub home: Option<Arc<cw_home::Home>>,
     /// What each caller's queue looked like when they last asked what changed
-    /// (`cw_changes_since`), by key fingerprint and scope; kept a week.
-    pub seen: moka::future::Cache<String, Arc<Seen>>,
+    /// (`cw_changes_since`); kept a week, in this process or shared by replicas.
+    pub seen: Arc<dyn SeenStore>,
+}
+
+/// Where a [`Seen`] is kept: `id` names it (a hash), `seal` is a key derived from the
+/// caller's own API keys, for a store that others can read (Redis) to encrypt it with.
+pub struct SeenKey {
+    pub id: String,
+    pub seal: [u8; 32],
+}
+
+/// Keeps what each caller last saw of a queue.
+pub trait SeenStore: Send + Sync {
+    fn get<'a>(&'a self, key: &'a SeenKey) -> crate::cache::BoxFuture<'a, Option<Arc<Seen>>>;
+    fn put<'a>(&'a self, key: &'a SeenKey, seen: Seen) -> crate::cache::BoxFuture<'a, ()>;
+}
+
+/// How long a caller's last look at a queue is kept.
+pub const SEEN_FOR: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// [`SeenStore`] in this process: a week, at most 10,000 queues.
+pub struct LocalSeen(moka::future::Cache<String, Arc<Seen>>);
+
+impl Default for LocalSeen {
+    fn default() -> Self {
+        LocalSeen(
+            moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(SEEN_FOR)
+                .build(),
+        )
+    }
+}
+
+impl SeenStore for LocalSeen {
+    fn get<'a>(&'a self, key: &'a SeenKey) -> crate::cache::BoxFuture<'a, Option<Arc<Seen>>> {
+        Box::pin(self.0.get(&key.id))
+    }
+
+    fn put<'a>(&'a self, key: &'a SeenKey, seen: Seen) -> crate::cache::BoxFuture<'a, ()> {
+        Box::pin(self.0.insert(key.id.clone(), Arc::new(seen)))
+    }
 }
 
 /// A queue as last seen: when, each open ticket's status and owner, and the newest note
@@ -38,14 +78,20 @@ impl Shared {
     }
 
     pub fn with_home(timezone: Tz, home: Option<Arc<cw_home::Home>>) -> Arc<Shared> {
+        Shared::with_seen(timezone, home, Arc::new(LocalSeen::default()))
+    }
+
+    /// Shared parts that keep what callers last saw in `seen` (shared by replicas).
+    pub fn with_seen(
+        timezone: Tz,
+        home: Option<Arc<cw_home::Home>>,
+        seen: Arc<dyn SeenStore>,
+    ) -> Arc<Shared> {
         Arc::new(Shared {
             lookups: Lookups::local(),
             timezone,
             home,
-            seen: moka::future::Cache::builder()
-                .max_capacity(10_000)
-                .time_to_live(std::time::Duration::from_secs(7 * 86_400))
-                .build(),
+            seen,
         })
     }
 }
@@ -151,20 +197,41 @@ impl Ctx {
         })
     }
 
+    /// Where this caller's last look at `scope` is kept: named by a hash of their key
+    /// fingerprint, sealed with a hash of their keys themselves (which no store ever holds).
+    fn seen_key(&self, scope: &str) -> SeenKey {
+        use cw_client::ExposeSecret;
+        use sha2::{Digest, Sha256};
+        let c = self.cw.credentials();
+        let mut id = Sha256::new();
+        for p in ["seen-id", self.scope().as_str(), scope] {
+            id.update(p.as_bytes());
+            id.update([0]);
+        }
+        let mut seal = Sha256::new();
+        for p in [
+            "seen-seal",
+            c.public_key.expose_secret(),
+            c.private_key.expose_secret(),
+            scope,
+        ] {
+            seal.update(p.as_bytes());
+            seal.update([0]);
+        }
+        SeenKey {
+            id: hex::encode(id.finalize()),
+            seal: seal.finalize().into(),
+        }
+    }
+
     /// What this caller's `scope` looked like when last asked, if it was.
     pub async fn seen(&self, scope: &str) -> Option<Arc<Seen>> {
-        self.shared
-            .seen
-            .get(&format!("{}:{scope}", self.scope()))
-            .await
+        self.shared.seen.get(&self.seen_key(scope)).await
     }
 
     /// Remembers what this caller's `scope` looks like now.
     pub async fn remember(&self, scope: &str, seen: Seen) {
-        self.shared
-            .seen
-            .insert(format!("{}:{scope}", self.scope()), Arc::new(seen))
-            .await;
+        self.shared.seen.put(&self.seen_key(scope), seen).await;
     }
 
     pub fn timezone(&self) -> Tz {

@@ -91,7 +91,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         serving.limits.clone(),
         None,
         home.clone(),
-        std::sync::Arc::new(crate::replay::Local::new()),
+        super::Stores::local(),
     );
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {

@@ -97,6 +97,22 @@ pub fn init_logging() {
 /// The pipeline every command serves: the PSA tools, in-process caches, the given replay store
 /// (this process's own, or the one replicas share), and one log line per call (plus the audit
 /// trail when `audit` is given).
+/// What calls remember between them: identical writes' answers, and each caller's last look
+/// at a queue; in this process, or shared by replicas through Redis.
+struct Stores {
+    replay: Arc<dyn replay::Replay>,
+    seen: Arc<dyn crate::context::SeenStore>,
+}
+
+impl Stores {
+    fn local() -> Stores {
+        Stores {
+            replay: Arc::new(replay::Local::new()),
+            seen: Arc::new(crate::context::LocalSeen::default()),
+        }
+    }
+}
+
 fn pipeline(
     upstream: Arc<Upstream>,
     server_creds: Option<Credentials>,
@@ -104,7 +120,7 @@ fn pipeline(
     limits: Limits,
     audit: Option<JsonLines>,
     home: Option<Arc<cw_home::Home>>,
-    replay: Arc<dyn replay::Replay>,
+    stores: Stores,
 ) -> Arc<Pipeline> {
     let audit: Arc<dyn Audit> = match audit {
         Some(trail) => Arc::new(Both(LogLine, trail)),
@@ -118,11 +134,11 @@ fn pipeline(
     }
     Pipeline::new(Parts {
         registry,
-        shared: Shared::with_home(timezone, home),
+        shared: Shared::with_seen(timezone, home, stores.seen),
         upstream,
         server_creds,
         limits,
-        replay,
+        replay: stores.replay,
         audit,
     })
 }

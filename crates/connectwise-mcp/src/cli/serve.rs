@@ -11,11 +11,11 @@ use cw_client::Upstream;
 use crate::audit::JsonLines;
 use crate::auth::{Caller, Role};
 use crate::cluster::replay::SharedReplay;
+use crate::cluster::seen::SharedSeen;
 use crate::cluster::slots::RedisSlots;
 use crate::cluster::Redis;
 use crate::config::{self, Flags, Serving, Transport};
 use crate::pipeline::Pipeline;
-use crate::replay::{self, Replay};
 use crate::surface::mcp::McpServer;
 use crate::tokens::Tokens;
 use crate::transport;
@@ -68,9 +68,12 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             None => limit,
         }
     });
-    let replay: Arc<dyn Replay> = match &redis {
-        Some(shared) => Arc::new(SharedReplay::new(shared.clone())),
-        None => Arc::new(replay::Local::new()),
+    let stores = match &redis {
+        Some(shared) => super::Stores {
+            replay: Arc::new(SharedReplay::new(shared.clone())),
+            seen: Arc::new(SharedSeen::new(shared.clone())),
+        },
+        None => super::Stores::local(),
     };
     let access = Arc::new(HttpAccess {
         tokens: Tokens::from_env(&env)?,
@@ -103,7 +106,7 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         serving.limits.clone(),
         audit,
         home.clone(),
-        replay,
+        stores,
     );
     let served = serve_pipeline(pipeline, &serving, access).await;
     // The browser is a child process: close it (saving its session) rather than orphan it.

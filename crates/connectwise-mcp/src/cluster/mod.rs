@@ -2,7 +2,8 @@
 //! hold for the whole deployment rather than per process lives in Redis. That is the
 //! write-replay store ([`replay`]), so a re-send through another replica is answered, not
 //! written twice, the per-principal rate limit ([`rate`]) and the per-ConnectWise-key cap on
-//! requests in flight ([`slots`]). Lookup caches stay per replica.
+//! requests in flight ([`slots`]), and each caller's last look at a queue ([`seen`], sealed).
+//! Lookup caches stay per replica.
 //!
 //! Redis keys are hashes of what they stand for, never keys, tokens or text, and every entry
 //! expires. A replay answer is sealed ([`seal`]) with a key only an identical request can
@@ -13,6 +14,7 @@
 pub mod rate;
 pub mod replay;
 pub mod seal;
+pub mod seen;
 pub mod slots;
 
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -2,8 +2,8 @@
 //! asked: new tickets, customer replies, colleagues' notes, status and owner changes, tickets
 //! closed or gone from the queue. ConnectWise keeps no cheap per-ticket history a technician's
 //! keys can read, so status and owner changes are found by comparing with the queue as it was
-//! when this caller last asked (kept in memory a week, per replica); without that, a ticket
-//! updated since is reported with who updated it.
+//! when this caller last asked (kept a week, shared by replicas through Redis when there is
+//! one); without that, a ticket updated since is reported with who updated it.
 
 use std::collections::HashMap;
 
