@@ -464,20 +464,7 @@ impl Names<'_> {
                     company.name.as_deref().unwrap_or("the company")
                 )))
             }
-            _ => {
-                return Err(ToolError::invalid(format!(
-                    "configuration \"{w}\" matches several: {}. Use its id.",
-                    found
-                        .iter()
-                        .map(|c| format!(
-                            "{} (id {})",
-                            c.name.as_deref().unwrap_or(""),
-                            c.id.unwrap_or(0)
-                        ))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                )))
-            }
+            _ => return Err(several_configurations(w, &found)),
         };
         let r = Ref {
             id: one.id,
@@ -498,6 +485,22 @@ impl Names<'_> {
             None => Ok(None),
         }
     }
+}
+
+/// "configuration X matches several: A (id 1); B (id 2). Use its id."
+pub fn several_configurations(wanted: &str, found: &[Configuration]) -> ToolError {
+    ToolError::invalid(format!(
+        "configuration \"{wanted}\" matches several: {}. Use its id.",
+        found
+            .iter()
+            .map(|c| format!(
+                "{} (id {})",
+                c.name.as_deref().unwrap_or(""),
+                c.id.unwrap_or(0)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    ))
 }
 
 fn company_ref(c: &Company) -> Ref {

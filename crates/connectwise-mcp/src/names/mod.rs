@@ -8,6 +8,8 @@ pub mod complete;
 mod lookups;
 pub mod matching;
 
+pub use lookups::several_configurations;
+
 use crate::context::Ctx;
 
 /// Name resolution for one call.

@@ -217,19 +217,7 @@ async fn with_configuration(
                 )
             }));
         }
-        many => {
-            return Err(ToolError::invalid(format!(
-                "configuration \"{w}\" matches several: {}. Use its id.",
-                many.iter()
-                    .map(|c| format!(
-                        "{} (id {})",
-                        c.name.as_deref().unwrap_or(""),
-                        c.id.unwrap_or(0)
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            )))
-        }
+        many => return Err(crate::names::several_configurations(w, many)),
     };
     let cfg_id = cfg.id.unwrap_or_default();
     parts.push(f("company/id").eq(cfg.company.as_ref().and_then(|c| c.id).unwrap_or_default()));
