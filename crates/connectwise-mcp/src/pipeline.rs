@@ -1,6 +1,8 @@
 //! The one path every tool call takes, from every surface: authorise → validate → single-flight
 //! replay for writes → run → record. Each step is a few lines here; what a step needs lives in
-//! its own module ([`crate::tools`], [`crate::replay`], [`crate::audit`]).
+//! its own module ([`crate::tools`], [`crate::replay`], [`crate::audit`]). A write called with
+//! `dry_run: true` ([`crate::tools::dry_run`]) runs with a client that holds its first write
+//! back, and skips the replay store: nothing was written, so there is nothing to replay.
 //!
 //! The answer is an [`Outcome`]: the result or the error (with its kind), whether it was
 //! answered from an identical write, how many requests went to ConnectWise and what the last
