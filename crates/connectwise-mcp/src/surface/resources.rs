@@ -139,7 +139,10 @@ pub fn call_for(uri: &str) -> Result<(&'static str, JsonObject), String> {
         .iter()
         .find(|t| t.collection == collection)
         .ok_or_else(unknown)?;
-    let value = percent_decode(value);
+    // `%20` and friends, as the characters they stand for.
+    let value = percent_encoding::percent_decode_str(value)
+        .decode_utf8_lossy()
+        .into_owned();
     if value.trim().is_empty() || value.contains('/') {
         return Err(unknown());
     }
@@ -156,29 +159,6 @@ pub fn call_for(uri: &str) -> Result<(&'static str, JsonObject), String> {
     let mut args = JsonObject::new();
     args.insert(t.arg.into(), v);
     Ok((t.tool, args))
-}
-
-/// `%20` and friends in a URI segment, as the characters they stand for.
-fn percent_decode(s: &str) -> String {
-    let mut parts = s.split('%');
-    let mut out: Vec<u8> = parts.next().unwrap_or_default().as_bytes().to_vec();
-    for p in parts {
-        let byte = p
-            .get(..2)
-            .filter(|h| h.bytes().all(|c| c.is_ascii_hexdigit()))
-            .and_then(|h| u8::from_str_radix(h, 16).ok());
-        match byte {
-            Some(v) => {
-                out.push(v);
-                out.extend_from_slice(p.get(2..).unwrap_or_default().as_bytes());
-            }
-            None => {
-                out.push(b'%');
-                out.extend_from_slice(p.as_bytes());
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
