@@ -7,6 +7,17 @@ use serde::{Deserialize, Serialize};
 use crate::errors::ToolError;
 use crate::filters;
 
+/// Trims each optional text argument, a blank one becoming none: what a write's normaliser
+/// does so that a re-send with stray spaces is the same write.
+pub fn trim_each<const N: usize>(texts: [&mut Option<String>; N]) {
+    for t in texts {
+        *t = t
+            .take()
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty());
+    }
+}
+
 /// Most results a tool returns per page: output size is bounded; callers page for more.
 pub const MAX_PAGE_SIZE: u32 = 100;
 

@@ -7,12 +7,12 @@
 
 use std::collections::HashMap;
 
+use super::per_ticket;
 use chrono::{DateTime, Duration, Utc};
 use cw_client::endpoints;
 use cw_client::models::{Note, QueueTicket};
 use cw_client::time::parse_cw_datetime;
 use cw_client::ListQuery;
-use futures::stream::{self, StreamExt};
 use rmcp::handler::server::router::tool::AsyncTool;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -162,13 +162,11 @@ impl AsyncTool<Ctx> for ChangesSince {
             .filter_map(|t| t.id)
             .take(MAX_NOTE_LOOKUPS)
             .collect();
-        let mut notes: HashMap<i64, Vec<Note>> = stream::iter(touched)
-            .map(|id| async move { notes_since(ctx, id, since).await.map(|n| (id, n)) })
-            .buffered(4)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<_, _>>()?;
+        let mut notes: HashMap<i64, Vec<Note>> =
+            per_ticket(touched, |id| notes_since(ctx, id, since))
+                .await?
+                .into_iter()
+                .collect();
         let prev_state = prev.as_ref().filter(|_| since_from != "given");
         // Notes already reported (the window overlaps the last one by the clock's slack).
         let mut newest: HashMap<i64, i64> =

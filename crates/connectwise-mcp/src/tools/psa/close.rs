@@ -19,6 +19,7 @@ use crate::context::Ctx;
 use crate::errors::ToolError;
 use crate::names::Names;
 use crate::tool;
+use crate::tools::args::trim_each;
 use crate::tools::render::label;
 use crate::tools::{ADD, TICKETS};
 
@@ -59,12 +60,7 @@ pub struct CloseOut {
 
 fn normalize_close(a: &mut CloseArgs) {
     a.resolution = a.resolution.trim().to_string();
-    for o in [&mut a.work_type, &mut a.status] {
-        *o = o
-            .take()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-    }
+    trim_each([&mut a.work_type, &mut a.status]);
     a.confirm.get_or_insert(false);
 }
 

@@ -20,6 +20,7 @@ use crate::filters::f;
 use crate::names::Names;
 use crate::reconcile;
 use crate::tool;
+use crate::tools::args::trim_each;
 use crate::tools::render::{clean, hours, ident};
 use crate::tools::when::{day_range, local, parse_opt, parse_tz, parse_when, respan};
 use crate::tools::{ADD, READ, REMOVE, SCHEDULE, UPDATE};
@@ -334,12 +335,7 @@ pub struct ScheduleWritten {
 
 fn normalize_booking(a: &mut ScheduleTicketArgs) {
     a.start = a.start.trim().to_string();
-    for o in [&mut a.member, &mut a.end, &mut a.timezone] {
-        *o = o
-            .take()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-    }
+    trim_each([&mut a.member, &mut a.end, &mut a.timezone]);
     if a.end.is_none() {
         a.duration_minutes.get_or_insert(60);
     }

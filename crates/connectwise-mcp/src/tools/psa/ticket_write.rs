@@ -11,12 +11,13 @@ use super::tickets::TicketRow;
 use crate::filters::f;
 use rmcp::handler::server::router::tool::AsyncTool;
 
-use super::no_ticket;
+use super::{no_ticket, per_ticket};
 use crate::context::Ctx;
 use crate::errors::ToolError;
 use crate::names::Names;
 use crate::reconcile;
 use crate::tool;
+use crate::tools::args::trim_each;
 use crate::tools::render::{ident, label};
 use crate::tools::{ADD, TICKETS, UPDATE};
 
@@ -71,7 +72,6 @@ async fn likely_duplicates(
     device: Option<i64>,
 ) -> Result<Vec<(Ticket, &'static str)>, ToolError> {
     use cw_client::models::ConfigurationRef;
-    use futures::stream::{self, StreamExt};
     let since = chrono::Utc::now() - chrono::Duration::days(DUPLICATE_DAYS);
     let q = ListQuery::new()
         .conditions(
@@ -90,27 +90,24 @@ async fn likely_duplicates(
         .items;
     let same_device: Vec<i64> = match device {
         None => Vec::new(),
-        Some(dev) => stream::iter(
-            open.iter()
+        Some(dev) => {
+            let ids = open
+                .iter()
                 .filter_map(|t| t.id)
                 .take(DEVICE_CHECKS)
-                .collect::<Vec<i64>>(),
-        )
-        .map(|id| async move {
-            let q = ListQuery::new().fields("id").page(1, 100);
-            ctx.cw
-                .list::<ConfigurationRef>(endpoints::TICKET_CONFIGURATIONS, &[id], &q)
-                .await
-                .map(|p| (id, p.items.iter().any(|c| c.id == Some(dev))))
-        })
-        .buffered(4)
-        .collect::<Vec<_>>()
-        .await
-        .into_iter()
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .filter_map(|(id, has)| has.then_some(id))
-        .collect(),
+                .collect();
+            per_ticket(ids, |id| async move {
+                let q = ListQuery::new().fields("id").page(1, 100);
+                ctx.cw
+                    .list::<ConfigurationRef>(endpoints::TICKET_CONFIGURATIONS, &[id], &q)
+                    .await
+                    .map(|p| p.items.iter().any(|c| c.id == Some(dev)))
+            })
+            .await?
+            .into_iter()
+            .filter_map(|(id, has)| has.then_some(id))
+            .collect()
+        }
     };
     Ok(open
         .into_iter()
@@ -162,7 +159,7 @@ fn check_summary(s: &str) -> Result<String, ToolError> {
 fn normalize_create(a: &mut CreateTicketArgs) {
     a.summary = a.summary.trim().to_string();
     a.company = a.company.trim().to_string();
-    for o in [
+    trim_each([
         &mut a.contact,
         &mut a.board,
         &mut a.status,
@@ -172,12 +169,7 @@ fn normalize_create(a: &mut CreateTicketArgs) {
         &mut a.configuration,
         &mut a.description,
         &mut a.internal_note,
-    ] {
-        *o = o
-            .take()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-    }
+    ]);
     a.notify.get_or_insert(false);
     a.create_anyway.get_or_insert(false);
 }

@@ -19,7 +19,7 @@ use crate::errors::ToolError;
 use crate::names::Names;
 use crate::reconcile;
 use crate::tool;
-use crate::tools::args::{PageArgs, RawArgs};
+use crate::tools::args::{trim_each, PageArgs, RawArgs};
 use crate::tools::listing::Listing;
 use crate::tools::render::PageInfo;
 use crate::tools::when::{day_range, minutes, parse_opt, parse_tz, window};
@@ -303,23 +303,14 @@ fn span(a: &CreateTimeArgs, tz: chrono_tz::Tz) -> Result<Span, ToolError> {
 
 /// Text trimmed and defaults spelled out, so equivalent re-sends are the same write.
 fn normalize_time(a: &mut CreateTimeArgs) {
-    for o in [
+    trim_each([
         &mut a.company,
         &mut a.end,
         &mut a.timezone,
         &mut a.notes,
         &mut a.work_type,
-    ] {
-        *o = o
-            .take()
-            .map(|v| v.trim().to_string())
-            .filter(|v| !v.is_empty());
-    }
-    a.start = a
-        .start
-        .take()
-        .map(|v| v.trim().to_string())
-        .filter(|v| !v.is_empty());
+        &mut a.start,
+    ]);
     if a.ticket_id.is_some() {
         a.notes_to.get_or_insert(NotesGoTo::Internal);
     }

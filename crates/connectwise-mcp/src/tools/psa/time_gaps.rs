@@ -5,13 +5,13 @@
 
 use std::collections::BTreeMap;
 
+use super::per_ticket;
 use chrono::{DateTime, Datelike, Duration, Utc, Weekday};
 use chrono_tz::Tz;
 use cw_client::endpoints;
 use cw_client::models::{Note, QueueTicket, TimeEntry};
 use cw_client::time::parse_cw_datetime;
 use cw_client::ListQuery;
-use futures::stream::{self, StreamExt};
 use rmcp::handler::server::router::tool::AsyncTool;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -267,16 +267,11 @@ impl AsyncTool<Ctx> for TimeGaps {
             .filter(|t| t.id.is_some_and(|id| !timed(id) && !booked.contains(&id)))
             .collect();
         let ids: Vec<i64> = candidates.iter().filter_map(|t| t.id).collect();
-        let notes: BTreeMap<i64, Vec<Note>> = stream::iter(ids)
-            .map(|id| {
-                let me = me.clone();
-                async move { my_notes(ctx, id, &me, (from, to)).await.map(|n| (id, n)) }
-            })
-            .buffered(4)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .collect::<Result<_, _>>()?;
+        let notes: BTreeMap<i64, Vec<Note>> =
+            per_ticket(ids, |id| my_notes(ctx, id, &me, (from, to)))
+                .await?
+                .into_iter()
+                .collect();
         for t in candidates {
             let id = t.id.unwrap_or_default();
             let summary = clean(&t.summary).unwrap_or_default();

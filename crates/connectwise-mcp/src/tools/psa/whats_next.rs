@@ -4,12 +4,12 @@
 //! priority, a booking today, a customer waiting on us (the longer, the higher), and, pushing
 //! it down, a status that says we are waiting on someone else.
 
+use super::per_ticket;
 use chrono::{DateTime, Duration, Utc};
 use cw_client::endpoints;
 use cw_client::models::{Note, QueueTicket};
 use cw_client::time::parse_cw_datetime;
 use cw_client::ListQuery;
-use futures::stream::{self, StreamExt};
 use rmcp::handler::server::router::tool::AsyncTool;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -224,14 +224,7 @@ impl AsyncTool<Ctx> for WhatsNext {
             .filter_map(|t| t.id)
             .take(MAX_REPLY_LOOKUPS)
             .collect();
-        let replies: Vec<(i64, Option<DateTime<Utc>>)> = stream::iter(replied)
-            .map(|id| async move { (id, last_customer_note(ctx, id).await) })
-            .buffered(4)
-            .collect::<Vec<_>>()
-            .await
-            .into_iter()
-            .map(|(id, r)| r.map(|t| (id, t)))
-            .collect::<Result<_, _>>()?;
+        let replies = per_ticket(replied, |id| last_customer_note(ctx, id)).await?;
         let local = |d: DateTime<Utc>| {
             let l = d.with_timezone(&tz);
             if l.date_naive() == now.with_timezone(&tz).date_naive() {
