@@ -59,6 +59,9 @@ pub enum FaultAction {
     DropBefore,
     /// Does the work (a write is committed), then closes the connection without answering.
     DropAfter,
+    /// ConnectWise slower than its caller: answers nothing for `ms`, then does the work (a
+    /// write is committed) and answers, whether or not the caller is still waiting.
+    LateCommit { ms: u64 },
 }
 
 /// A fault: which requests it hits and how many times.

@@ -162,6 +162,7 @@ async fn entry(inner: Arc<Inner>, killer: Killer, req: Request<Body>) -> Respons
         dropped: false,
     };
     let mut drop_after = false;
+    let mut late = None;
     for action in inner.hooks.take(&method, &api_path) {
         match action {
             FaultAction::Latency { ms } => tokio::time::sleep(Duration::from_millis(ms)).await,
@@ -201,29 +202,58 @@ async fn entry(inner: Arc<Inner>, killer: Killer, req: Request<Body>) -> Respons
                 std::future::pending::<()>().await;
             }
             FaultAction::DropAfter => drop_after = true,
+            FaultAction::LateCommit { ms } => late = Some(Duration::from_millis(ms)),
         }
     }
-    let req = ApiRequest {
-        method: &method,
-        path: &api_path,
-        query: &query,
-        headers: &parts.headers,
-        body: body_json,
-        api_base: format!("http://{host}/{codebase}/apis/3.0"),
+    let api_base = format!("http://{host}/{codebase}/apis/3.0");
+    let (mut rparts, rbytes) = match late {
+        // The work and its log line happen in their own task: a caller that stopped waiting
+        // stops neither.
+        Some(wait) => {
+            let (inner, headers) = (inner.clone(), parts.headers.clone());
+            let (method, api_path, query) = (method.clone(), api_path.clone(), query.clone());
+            let task = tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                let req = ApiRequest {
+                    method: &method,
+                    path: &api_path,
+                    query: &query,
+                    headers: &headers,
+                    body: body_json,
+                    api_base,
+                };
+                let (resp, member) = handle(&inner, &req);
+                let (rparts, rbytes) = logged(&inner, log, resp, member).await;
+                (rparts, rbytes)
+            });
+            match task.await {
+                Ok(done) => done,
+                Err(_) => return StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            }
+        }
+        None => {
+            let req = ApiRequest {
+                method: &method,
+                path: &api_path,
+                query: &query,
+                headers: &parts.headers,
+                body: body_json,
+                api_base,
+            };
+            let (resp, member) = handle(&inner, &req);
+            if drop_after {
+                log.member = member;
+                log.status = resp.status().as_u16();
+                log.dropped = true;
+                inner.hooks.record(log);
+                killer.0.notify_one();
+                std::future::pending::<()>().await;
+                unreachable_answer()
+            } else {
+                logged(&inner, log, resp, member).await
+            }
+        }
     };
-    let (resp, member) = handle(&inner, &req);
-    log.member = member;
-    log.status = resp.status().as_u16();
-    let (mut rparts, rbody) = resp.into_parts();
-    let rbytes = to_bytes(rbody, usize::MAX).await.unwrap_or_default();
-    log.response_bytes = rbytes.len();
-    if drop_after {
-        log.dropped = true;
-        inner.hooks.record(log.clone());
-        killer.0.notify_one();
-        std::future::pending::<()>().await;
-    }
-    inner.hooks.record(log);
     let h = &mut rparts.headers;
     h.insert(
         "api-current-version",
@@ -235,6 +265,28 @@ async fn entry(inner: Arc<Inner>, killer: Killer, req: Request<Body>) -> Respons
     );
     h.insert("pragma", axum::http::HeaderValue::from_static("no-cache"));
     Response::from_parts(rparts, Body::from(rbytes))
+}
+
+/// The answer's parts and bytes, its log line recorded.
+async fn logged(
+    inner: &Inner,
+    mut log: LoggedRequest,
+    resp: Response,
+    member: Option<String>,
+) -> (axum::http::response::Parts, axum::body::Bytes) {
+    log.member = member;
+    log.status = resp.status().as_u16();
+    let (rparts, rbody) = resp.into_parts();
+    let rbytes = to_bytes(rbody, usize::MAX).await.unwrap_or_default();
+    log.response_bytes = rbytes.len();
+    inner.hooks.record(log);
+    (rparts, rbytes)
+}
+
+/// What a dropped connection would have answered (never sent: the connection is gone).
+fn unreachable_answer() -> (axum::http::response::Parts, axum::body::Bytes) {
+    let (parts, _) = Response::new(Body::empty()).into_parts();
+    (parts, axum::body::Bytes::new())
 }
 
 /// `/__sim/…`: the test-control API.
