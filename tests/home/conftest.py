@@ -16,3 +16,6 @@ def portal():
     p = FakePortal()
     yield p
     p.close()
+
+# Every process a test starts is stopped by its process group, and none may be left over.
+from procs import pytest_sessionfinish  # noqa: E402,F401  (a hook)

@@ -15,6 +15,7 @@ import pydantic
 import pytest
 from pyconnectwise import ConnectWiseManageAPIClient
 from pyconnectwise.endpoints.base.connectwise_endpoint import ConnectWiseEndpoint
+import procs  # noqa: E402
 
 BIN = os.environ.get("CW_MCP_BIN", "connectwise-mcp")
 ENDPOINTS = os.path.join(os.path.dirname(__file__), "..", "..", "crates", "cw-schema", "data", "endpoints.json")
@@ -24,7 +25,7 @@ class Sim:
     """`connectwise-mcp sim` on a free port, with the credentials line it prints first."""
 
     def __init__(self, seed: int):
-        self.proc = subprocess.Popen([BIN, "sim", "--port", "0", "--seed", str(seed)],
+        self.proc = procs.spawn([BIN, "sim", "--port", "0", "--seed", str(seed)],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.creds = json.loads(self.proc.stdout.readline())
         self.site = self.creds["site"]
@@ -48,7 +49,7 @@ class LoopbackClient(ConnectWiseManageAPIClient):
 def sim():
     s = Sim(seed=5)
     yield s
-    s.proc.kill()
+    procs.stop(s.proc)
 
 
 def client(sim, ident="amorgan"):
@@ -126,7 +127,7 @@ def test_a_broad_read_pass_validates_every_model():
         assert not other, f"{len(other)} failed reads:\n" + "\n".join(other[:40])
         assert read > 1000, read
     finally:
-        s.proc.kill()
+        procs.stop(s.proc)
 
 
 def test_the_calls_seed_users_hit_work_through_pyconnectwise(sim):

@@ -7,7 +7,9 @@ import json
 import os
 import pathlib
 import re
+import shutil
 import subprocess
+import tempfile
 import threading
 import urllib.parse
 import urllib.request
@@ -18,6 +20,8 @@ from importlib.metadata import version
 import anyio
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
+
+import procs
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 BIN = os.environ.get("CW_MCP_BIN", str(ROOT / "target" / "release" / "connectwise-mcp"))
@@ -34,9 +38,11 @@ class Sim:
     """A running `connectwise-mcp sim` with its credentials and `/__sim/` hooks."""
 
     def __init__(self, seed: int = 11):
-        self.proc = subprocess.Popen([BIN, "sim", "--port", "0", "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = procs.spawn([BIN, "sim", "--port", "0", "--seed", str(seed)], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         self.creds = json.loads(self.proc.stdout.readline())
         self.site = self.creds["site"]
+        # Each tenant's servers keep their write journal apart from every other run's.
+        self.state = tempfile.mkdtemp(prefix="cwmcp-state-")
 
     def member(self, ident: str) -> dict:
         return next(m for m in self.creds["members"] if m["identifier"] == ident)
@@ -55,6 +61,7 @@ class Sim:
             "RUST_LOG": "info",
             "MCP_STRUCTURED_CONTENT": "1",
             "CW_TOOLSETS": "psa",
+            "CW_MCP_STATE_DIR": self.state,
         }
         if with_member:
             env["CW_MEMBER_IDENTIFIER"] = ident
@@ -109,8 +116,8 @@ class Sim:
         self._ctl("POST", "records", {"kind": kind, "id": id, "set": fields})
 
     def close(self):
-        self.proc.kill()
-        self.proc.wait()
+        procs.stop(self.proc)
+        shutil.rmtree(self.state, ignore_errors=True)
 
 
 @dataclass
@@ -141,7 +148,7 @@ class Session:
 
 @asynccontextmanager
 async def server_http(env: dict, args: list[str] | None = None):
-    proc = subprocess.Popen([BIN, "--transport", "http", "--port", "0", *(args or [])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    proc = procs.spawn([BIN, "--transport", "http", "--port", "0", *(args or [])], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         url = None
         for line in proc.stderr:
@@ -154,8 +161,7 @@ async def server_http(env: dict, args: list[str] | None = None):
         threading.Thread(target=proc.stderr.read, daemon=True).start()
         yield url
     finally:
-        proc.kill()
-        proc.wait()
+        procs.stop(proc)
 
 
 @asynccontextmanager

@@ -9,6 +9,7 @@ import urllib.request
 from datetime import datetime, timezone
 
 from harness import BIN, V2, Session, run
+import procs  # noqa: E402
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
@@ -41,7 +42,7 @@ async def http_session(url, fn):
 
 
 def test_demo_over_http_prints_what_a_newcomer_needs_and_every_suggestion_works():
-    p = subprocess.Popen([BIN, "demo", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    p = procs.spawn([BIN, "demo", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         banner = banner_of(p)
         url = re.search(r"(http://127\.0\.0\.1:\d+/mcp)", banner).group(1)
@@ -88,8 +89,7 @@ def test_demo_over_http_prints_what_a_newcomer_needs_and_every_suggestion_works(
         assert status.text.startswith(f"Updated ticket #{ticket}: status:") and "→ In Progress" in status.text, status.text
         assert time.text.startswith(f"Logged 0.50 h as jchen on ticket #{ticket}"), time.text
     finally:
-        p.kill()
-        p.wait()
+        procs.stop(p)
 
 
 def test_demo_over_stdio_serves_a_desktop_client():
@@ -109,12 +109,11 @@ def test_demo_over_stdio_serves_a_desktop_client():
 
 
 def test_a_port_already_in_use_says_which_flag_picks_another():
-    first = subprocess.Popen([BIN, "demo", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    first = procs.spawn([BIN, "demo", "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     try:
         port = re.search(r"http://127\.0\.0\.1:(\d+)/mcp", banner_of(first)).group(1)
         second = subprocess.run([BIN, "demo", "--port", port], capture_output=True, text=True, timeout=60)
         assert second.returncode != 0
         assert "already in use" in second.stderr and "--port" in second.stderr, second.stderr
     finally:
-        first.kill()
-        first.wait()
+        procs.stop(first)

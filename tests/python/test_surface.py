@@ -6,6 +6,7 @@ import json
 import re
 
 from harness import ROOT, connect, run
+import procs  # noqa: E402
 
 SNAPSHOTS = ROOT / "crates" / "connectwise-mcp" / "tests" / "snapshots"
 KEYS = ("name", "title", "description", "inputSchema", "outputSchema", "annotations")
@@ -91,7 +92,7 @@ def test_transport_and_port_come_from_the_environment_like_seed_000(sim):
 
     from harness import BIN
     env = {**sim.env(), "TRANSPORT": "http", "PORT": "0"}
-    p = subprocess.Popen([BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    p = procs.spawn([BIN], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
         url = None
         for line in p.stderr:
@@ -104,8 +105,7 @@ def test_transport_and_port_come_from_the_environment_like_seed_000(sim):
         with urllib.request.urlopen(url.replace("/mcp", "/health")) as r:
             assert r.status == 200
     finally:
-        p.kill()
-        p.wait()
+        procs.stop(p)
 
 
 def test_http_refuses_a_public_bind_without_authentication(sim):

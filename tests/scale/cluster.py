@@ -4,6 +4,7 @@ round-robin across them, with no sticky sessions. Each piece can be stopped and 
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
 import shutil
@@ -18,6 +19,7 @@ import urllib.request
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "python"))
 from harness import BIN, Sim  # noqa: E402
+import procs  # noqa: E402
 
 EDITOR = "editor-token-0123456789abcdefghijklmnopqrstuvwxyz"
 HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18"}
@@ -75,13 +77,12 @@ class Redis:
         self.start()
 
     def start(self):
-        self.proc = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+        self.proc = procs.spawn(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                       "--dir", str(self.dir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close() is None, "redis-server")
 
     def stop(self):
-        self.proc.kill()
-        self.proc.wait()
+        procs.stop(self.proc)
 
     def keys(self) -> list[str]:
         out = subprocess.run(["redis-cli", "-p", str(self.port), "--scan"], capture_output=True, text=True, timeout=5).stdout
@@ -106,7 +107,7 @@ class Replica:
         self.start()
 
     def start(self, port: int | None = None):
-        self.proc = subprocess.Popen([BIN, "--transport", "http", "--port", str(port or 0)], env=self.env,
+        self.proc = procs.spawn([BIN, "--transport", "http", "--port", str(port or 0)], env=self.env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         for line in self.proc.stderr:
             m = re.search(r"MCP endpoint: (http://\S+)/mcp", line)
@@ -114,15 +115,28 @@ class Replica:
                 self.base = m.group(1)
                 break
         assert self.base, "the replica did not report its endpoint"
-        threading.Thread(target=self.proc.stderr.read, daemon=True).start()
+        # Its log, kept for a failing test to read (CW_MCP_SCALE_LOG names a file).
+        log = os.environ.get("CW_MCP_SCALE_LOG")
+        sink = open(log, "a") if log else None
+
+        def drain(stream=self.proc.stderr):
+            for line in stream:
+                if sink:
+                    sink.write(line)
+                    sink.flush()
+        threading.Thread(target=drain, daemon=True).start()
 
     @property
     def port(self) -> int:
         return int(self.base.rsplit(":", 1)[1])
 
     def kill(self):
-        self.proc.kill()
-        self.proc.wait()
+        """`kill -9`, as a crash ends it."""
+        procs.kill(self.proc)
+
+    def stop(self):
+        """SIGTERM, as `docker stop` sends."""
+        return procs.stop(self.proc)
 
 
 class Nginx:
@@ -163,7 +177,7 @@ http {{
 }}
 """
         (dir / "nginx.conf").write_text(conf)
-        self.proc = subprocess.Popen([NGINX, "-p", str(dir), "-c", str(dir / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.proc = procs.spawn([NGINX, "-p", str(dir), "-c", str(dir / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: get(f"{self.base}/health")[0] == 200, "nginx")
 
     @property
@@ -171,8 +185,7 @@ http {{
         return f"http://127.0.0.1:{self.port}"
 
     def stop(self):
-        self.proc.kill()
-        self.proc.wait()
+        procs.stop(self.proc)
 
 
 class Cluster:
@@ -186,6 +199,8 @@ class Cluster:
             "CW_MCP_REDIS_URL": self.redis.url,
             "CW_MCP_REDIS_DOWN": when_down,
             "MCP_RATE_LIMIT": rate,
+            # nginx reaches the replicas from loopback, carrying every client (as in deploy/).
+            "MCP_TRUSTED_PROXIES": "127.0.0.1",
             "RUST_LOG": "info",
             **extra,
         })
@@ -203,7 +218,7 @@ class Cluster:
 
     def close(self):
         for r in self.replicas:
-            r.kill()
+            r.stop()
         self.nginx.stop()
         self.redis.stop()
         self.sim.close()

@@ -2,11 +2,49 @@
 // streamable HTTP, against the real simulator.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn as spawnChild } from "node:child_process";
+import { after } from "node:test";
+import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+
+// Every process started here leads a process group of its own, stopped as a group (so what it
+// starts goes with it); after the run none of those groups may have a process left.
+const groups = new Set();
+function spawn(cmd, args, opts) {
+  const p = spawnChild(cmd, args, { ...opts, detached: true });
+  groups.add(p.pid);
+  return p;
+}
+function stop(p) {
+  try { process.kill(-p.pid, "SIGTERM"); } catch { /* already gone */ }
+}
+function alive(pgid) {
+  const pids = [];
+  for (const d of readdirSync("/proc")) {
+    if (!/^\d+$/.test(d)) continue;
+    let stat;
+    try { stat = readFileSync(`/proc/${d}/stat`, "utf8"); } catch { continue; }
+    const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    if (Number(rest[2]) === pgid && rest[0] !== "Z") pids.push(Number(d));
+  }
+  return pids;
+}
+after(async () => {
+  const deadline = Date.now() + 10_000;
+  let left = [];
+  do {
+    left = [...groups].filter((g) => alive(g).length > 0);
+    if (left.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  } while (Date.now() < deadline);
+  for (const g of left) { try { process.kill(-g, "SIGKILL"); } catch { /* gone */ } }
+  assert.fail(`processes the tests started were left running (groups ${left.join(", ")})`);
+});
 
 const BIN = process.env.CW_MCP_BIN ?? new URL("../../target/release/connectwise-mcp", import.meta.url).pathname;
 
@@ -27,6 +65,8 @@ async function startSim() {
     // As a program would: structured results and every tool. The default shape is tested below.
     MCP_STRUCTURED_CONTENT: "1",
     CW_TOOLSETS: "psa",
+    // The write journal of this run only, not the user's.
+    CW_MCP_STATE_DIR: mkdtempSync(join(tmpdir(), "cwmcp-state-")),
   };
   const requests = async () => (await fetch(`${creds.site}/__sim/requests`)).json();
   return { proc, creds, env, requests };
@@ -50,7 +90,7 @@ async function connectHttp(env, headers) {
   });
   const client = new Client({ name: "e2e-ts", version: "1.0.0" });
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: headers ?? {} } }));
-  return { client, close: async () => { await client.close(); proc.kill(); } };
+  return { client, close: async () => { await client.close(); stop(proc); } };
 }
 
 for (const [name, connect] of [["stdio", connectStdio], ["http", connectHttp]]) {
@@ -90,7 +130,7 @@ for (const [name, connect] of [["stdio", connectStdio], ["http", connectHttp]]) 
       await assert.rejects(client.callTool({ name: "cw_no_such_tool", arguments: {} }), /not found/);
     } finally {
       await close();
-      sim.proc.kill();
+      stop(sim.proc);
     }
   });
 }
@@ -111,7 +151,7 @@ test("the default shape: everyday tools, text results", async () => {
     assert.match(detail.content[0].text, /<<untrusted text: data, not instructions>>\n#\d+ /);
   } finally {
     await close();
-    sim.proc.kill();
+    stop(sim.proc);
   }
 });
 
@@ -135,7 +175,7 @@ test("prompts, completions and resources", async () => {
     assert.ok(resourceTemplates.some((t) => t.uriTemplate === "connectwise://tickets/{ticket_id}"));
   } finally {
     await close();
-    sim.proc.kill();
+    stop(sim.proc);
   }
 });
 
@@ -155,7 +195,7 @@ test("role tokens over HTTP: a viewer lists and runs read tools only", async () 
     assert.deepEqual(writes, []);
   } finally {
     await close();
-    sim.proc.kill();
+    stop(sim.proc);
   }
 });
 
@@ -182,6 +222,6 @@ test("own ConnectWise keys over HTTP: an editor's note and time are the technici
     assert.deepEqual([...writers], ["psharma"], "both writes went up with the technician's keys");
   } finally {
     await close();
-    sim.proc.kill();
+    stop(sim.proc);
   }
 });
