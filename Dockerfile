@@ -18,8 +18,11 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --no-create-home --shell /usr/sbin/nologin mcp
 COPY --from=build /connectwise-mcp /usr/local/bin/connectwise-mcp
+# The write journal (what keeps "nothing written twice" across a crash) lives on a volume.
+RUN mkdir -p /var/lib/connectwise-mcp && chown 10001 /var/lib/connectwise-mcp && chmod 700 /var/lib/connectwise-mcp
 USER 10001
-ENV TRANSPORT=http PORT=3000 BIND=0.0.0.0
+ENV TRANSPORT=http PORT=3000 BIND=0.0.0.0 CW_MCP_STATE_DIR=/var/lib/connectwise-mcp
+VOLUME /var/lib/connectwise-mcp
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 \
   CMD curl -fsS http://127.0.0.1:3000/health || exit 1

@@ -94,7 +94,9 @@ def run(procs):
     creds = json.loads(sim.stdout.readline())
     jchen = next(m for m in creds["members"] if m["identifier"] == "jchen")
     env = {"PATH": os.environ["PATH"], "CW_SITE": creds["site"], "CW_COMPANY_ID": creds["companyId"], "CW_CLIENT_ID": creds["clientId"],
-           "CW_PUBLIC_KEY": jchen["publicKey"], "CW_PRIVATE_KEY": jchen["privateKey"], "CW_MEMBER_IDENTIFIER": "jchen"}
+           "CW_PUBLIC_KEY": jchen["publicKey"], "CW_PRIVATE_KEY": jchen["privateKey"], "CW_MEMBER_IDENTIFIER": "jchen",
+           # wrk's 200 connections all come from this one address: as many as the total may.
+           "MCP_MAX_CONNECTIONS_PER_ADDRESS": "512"}
     def start_server(extra):
         server = subprocess.Popen([BIN, "--transport", "http", "--port", "0"], env={**env, **extra}, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, text=True)

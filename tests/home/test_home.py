@@ -16,6 +16,7 @@ import pytest
 
 import fake_portal as fp
 from harness import BIN, session_at
+import procs  # noqa: E402
 
 if not shutil.which("chromium") and not os.path.exists("/usr/bin/chromium"):
     raise RuntimeError("Chromium is not installed: scripts/test-deps installs Debian's chromium; these tests need it")
@@ -48,7 +49,7 @@ def home_env(sim, portal, config_dir, **extra):
 async def server(env, log_path):
     start = os.path.getsize(log_path) if os.path.exists(log_path) else 0
     with open(log_path, "a") as err:
-        proc = subprocess.Popen([BIN, "--transport", "http", "--port", "0"], env=env, stdout=subprocess.DEVNULL, stderr=err)
+        proc = procs.spawn([BIN, "--transport", "http", "--port", "0"], env=env, stdout=subprocess.DEVNULL, stderr=err)
     try:
         url = None
         for _ in range(200):
@@ -63,11 +64,7 @@ async def server(env, log_path):
         async with session_at(url) as s:
             yield s, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        procs.stop(proc, grace=15)
 
 
 def data(r):
@@ -424,3 +421,26 @@ def test_seed_002s_slash_commands_are_prompts(sim, portal, tmp_path):
     text = got.messages[0].content.text
     assert "01234502" in text and "Summit Accounting" in text and "confirm: true" in text
     assert missing and "email" in missing
+
+
+def test_sigterm_closes_the_browser_saves_the_session_and_exits_0(sim, portal, tmp_path):
+    """`docker stop` sends SIGTERM to the server alone: it closes Chromium itself (no browser
+    is orphaned), keeps the session for the next start, and exits 0."""
+    cfg = tmp_path / "cfg"
+    env = home_env(sim, portal, cfg)
+    log = tmp_path / "server.log"
+
+    async def go():
+        async with server(env, log) as (s, proc):
+            login = data(await s.call("cw_home_login"))
+            chromium = [p for p in procs.members(proc.pid) if p != proc.pid]
+            proc.send_signal(__import__("signal").SIGTERM)
+            code = await anyio.to_thread.run_sync(lambda: proc.wait(20))
+            return login, chromium, code, procs.members(proc.pid)
+
+    login, chromium, code, left = anyio.run(go)
+    assert login["logged_in"], login
+    assert chromium, "the browser ran in the server's process group"
+    assert code == 0
+    assert left == [], f"left running after SIGTERM: {left}"
+    assert "idp_session" in (cfg / "data" / "browser-state.json").read_text()

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 from harness import BIN, run, server_http, session_at
+import procs  # noqa: E402
 
 VIEWER = "viewer-token-0123456789abcdefghijklmnopqrstuvwxyz"
 EDITOR = "editor-token-0123456789abcdefghijklmnopqrstuvwxyz"
@@ -214,7 +215,7 @@ def test_audit_trail_and_logs_hold_no_secret_and_no_note_text(sim, tmp_path):
 
     async def go():
         with open(err_path, "w") as err:
-            proc = subprocess.Popen([BIN, "--transport", "http", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=err, text=True)
+            proc = procs.spawn([BIN, "--transport", "http", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=err, text=True)
             try:
                 url = None
                 for _ in range(200):
@@ -230,8 +231,8 @@ def test_audit_trail_and_logs_hold_no_secret_and_no_note_text(sim, tmp_path):
                     results.append(await s.call("cw_search_tickets", {"text": "printer"}))
                 results.append(post(url, INIT, {"authorization": "Bearer " + VIEWER + "x"}))
             finally:
-                proc.kill()
-                out = proc.communicate()[0]
+                procs.stop(proc)
+                out = proc.stdout.read()
         return out
 
     stdout = run(go)
@@ -419,17 +420,32 @@ def test_slow_and_idle_connections_are_closed_after_the_read_deadlines(sim):
     assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
 
 
-def test_connections_over_the_cap_are_told_to_retry(sim):
+def test_connections_over_the_cap_shed_silent_ones_and_are_told_to_retry_when_all_are_busy(sim):
     import socket
     import time
 
     async def go():
-        async with server_http(with_tokens(sim, MCP_MAX_CONNECTIONS="3", MCP_HEADER_TIMEOUT_SECS="30")) as url:
+        async with server_http(with_tokens(sim, MCP_MAX_CONNECTIONS="3", MCP_HEADER_TIMEOUT_SECS="30",
+                                           MCP_BODY_TIMEOUT_SECS="30")) as url:
             host, port = url.split("//")[1].split("/")[0].split(":")
-            held = [socket.create_connection((host, int(port))) for _ in range(3)]
+            addr = (host, int(port))
+            # Three connections that say nothing: a client that speaks gets one of their places.
+            silent = [socket.create_connection(addr) for _ in range(3)]
             time.sleep(0.3)
+            shed = post(url, INIT, {"authorization": f"Bearer {VIEWER}"})
+            # Three connections each in the middle of a request (headers in, body coming): none
+            # can be shed, so a new one is told to come back.
+            head = (f"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {VIEWER}\r\n"
+                    "content-type: application/json\r\naccept: application/json, text/event-stream\r\n"
+                    "content-length: 100\r\n\r\n{")
+            busy = []
+            for _ in range(3):
+                b = socket.create_connection(addr)
+                b.sendall(head.encode())
+                busy.append(b)
+                time.sleep(0.2)
             over = post(url, INIT, {"authorization": f"Bearer {VIEWER}"})
-            for s in held:
+            for s in silent + busy:
                 s.close()
             deadline, after = time.monotonic() + 5, None
             while time.monotonic() < deadline:
@@ -437,9 +453,10 @@ def test_connections_over_the_cap_are_told_to_retry(sim):
                 if after[0] == 200:
                     break
                 time.sleep(0.1)
-            return over, after
+            return shed, over, after
 
-    (status, headers, body), after = run(go)
+    shed, (status, headers, body), after = run(go)
+    assert shed[0] == 200, shed
     assert status == 503, body
     assert {k.lower(): v for k, v in headers.items()}["retry-after"] == "1"
     assert after[0] == 200, "a freed slot takes a new connection"

@@ -23,7 +23,7 @@ def instructions():
 def test_dockerfile_builds_locked_and_runs_unprivileged_with_a_health_check():
     ins = instructions()
     ops = [op for op, _ in ins]
-    assert all(op in {"FROM", "WORKDIR", "COPY", "RUN", "ENV", "EXPOSE", "HEALTHCHECK", "USER", "ENTRYPOINT", "CMD", "ARG"} for op in ops), ops
+    assert all(op in {"FROM", "WORKDIR", "COPY", "RUN", "ENV", "EXPOSE", "HEALTHCHECK", "USER", "ENTRYPOINT", "CMD", "ARG", "VOLUME"} for op in ops), ops
     froms = [rest for op, rest in ins if op == "FROM"]
     assert len(froms) == 2 and " AS build" in froms[0], "a build stage and a runtime stage"
     runtime = ins[ops.index("FROM", 1):]
@@ -34,6 +34,9 @@ def test_dockerfile_builds_locked_and_runs_unprivileged_with_a_health_check():
     assert users and users[-1] not in ("root", "0"), "the server does not run as root"
     env = " ".join(rest for op, rest in runtime if op == "ENV")
     assert "TRANSPORT=http" in env and "BIND=0.0.0.0" in env
+    # The write journal is kept where a restart of the container finds it.
+    assert "CW_MCP_STATE_DIR=/var/lib/connectwise-mcp" in env
+    assert [rest for op, rest in runtime if op == "VOLUME"] == ["/var/lib/connectwise-mcp"]
     health = [rest for op, rest in runtime if op == "HEALTHCHECK"]
     assert health and "/health" in health[0]
     assert [rest for op, rest in runtime if op == "ENTRYPOINT"] == ['["/usr/local/bin/connectwise-mcp"]']

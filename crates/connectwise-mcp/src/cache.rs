@@ -1,5 +1,5 @@
 //! Caches of what rarely changes in ConnectWise (boards, statuses, priorities, work types,
-//! members) and of who each set of keys belongs to. Every key starts with the caller's key
+//! members). Every key starts with the caller's key
 //! fingerprint, so one member's view never serves another's.
 //!
 //! Behind a small trait so a shared store can replace the in-process one without touching the
@@ -74,8 +74,6 @@ pub struct Lookups {
     pub priorities: Box<dyn Cache<Arc<Vec<Priority>>>>,
     pub work_types: Box<dyn Cache<Arc<Vec<WorkType>>>>,
     pub members: Box<dyn Cache<Arc<Vec<Member>>>>,
-    /// Key fingerprint → the member identifier those keys belong to.
-    pub identities: Box<dyn Cache<String>>,
 }
 
 impl Lookups {
@@ -91,8 +89,6 @@ impl Lookups {
             priorities: l(),
             work_types: l(),
             members: l(),
-            // Who a key belongs to does not change; keep it for a day.
-            identities: Box::new(Local::new(LOOKUP_CAPACITY, Duration::from_secs(86_400))),
         }
     }
 }

@@ -132,6 +132,17 @@ pub fn list(env: Env, name: &str) -> Option<Vec<String>> {
     })
 }
 
+/// How many requests one client address may make with ConnectWise keys ConnectWise has not
+/// accepted yet (`MCP_UNVERIFIED_KEYS_RATE`, default 60/min; `off` for no bound).
+pub fn unverified_keys_rate(env: Env) -> Result<Option<Rate>, ConfigError> {
+    match var(env, &["MCP_UNVERIFIED_KEYS_RATE"]) {
+        None => Ok(Rate::parse_setting("MCP_UNVERIFIED_KEYS_RATE", "60/min")
+            .ok()
+            .flatten()),
+        Some(v) => Rate::parse_setting("MCP_UNVERIFIED_KEYS_RATE", &v).map_err(ConfigError),
+    }
+}
+
 /// The per-principal rate limit over HTTP (`MCP_RATE_LIMIT`; `off` for none).
 pub fn rate_limit(env: Env) -> Result<Option<Rate>, ConfigError> {
     match var(env, &["MCP_RATE_LIMIT"]) {
@@ -155,21 +166,42 @@ pub fn redis(env: Env) -> Result<Option<(String, crate::cluster::WhenDown)>, Con
 /// The HTTP connection cap and read deadlines.
 pub fn conn_limits(env: Env) -> Result<ConnLimits, ConfigError> {
     let d = ConnLimits::default();
-    let max_connections = match var(env, &["MCP_MAX_CONNECTIONS"]) {
-        None => d.max_connections,
-        Some(v) => v
-            .parse::<usize>()
-            .ok()
-            .filter(|n| (1..=100_000).contains(n))
-            .ok_or_else(|| {
-                ConfigError(format!(
-                    "MCP_MAX_CONNECTIONS is `{v}`; use a number of connections from 1 to 100000 (default {})",
-                    d.max_connections
-                ))
-            })?,
+    let count = |name: &str, default: usize| -> Result<usize, ConfigError> {
+        match var(env, &[name]) {
+            None => Ok(default),
+            Some(v) => v
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=100_000).contains(n))
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "{name} is `{v}`; use a number of connections from 1 to 100000 (default {default})"
+                    ))
+                }),
+        }
     };
+    let max_connections = count("MCP_MAX_CONNECTIONS", d.max_connections)?;
+    // Per address, at most the total; by default a quarter of it (with the default total, 128).
+    let per_address = count(
+        "MCP_MAX_CONNECTIONS_PER_ADDRESS",
+        (max_connections / 4).max(1),
+    )?
+    .min(max_connections);
+    let pending_per_address =
+        count("MCP_MAX_PENDING_PER_ADDRESS", d.pending_per_address)?.min(per_address);
+    let mut trusted_proxies = Vec::new();
+    for entry in list(env, "MCP_TRUSTED_PROXIES").unwrap_or_default() {
+        trusted_proxies.push(crate::transport::conns::Net::parse(&entry).ok_or_else(|| {
+            ConfigError(format!(
+                "MCP_TRUSTED_PROXIES holds `{entry}`, which is not an address or network; use e.g. 10.0.0.5,10.1.0.0/16"
+            ))
+        })?);
+    }
     Ok(ConnLimits {
         max_connections,
+        per_address,
+        pending_per_address,
+        trusted_proxies,
         header_timeout: secs(env, "MCP_HEADER_TIMEOUT_SECS", d.header_timeout)?,
         body_timeout: secs(env, "MCP_BODY_TIMEOUT_SECS", d.body_timeout)?,
     })
@@ -185,6 +217,35 @@ pub fn home(env: Env, toolsets: &[Toolset]) -> Result<Option<cw_home::Home>, Con
     // The shipped operations are data: a broken definition stops start-up, not a call.
     cw_home::operations::builtin().map_err(|e| ConfigError(e.to_string()))?;
     Ok(Some(cw_home::Home::new(cfg)))
+}
+
+/// The write journal ([`crate::journal`]): `journal.sqlite3` in `CW_MCP_STATE_DIR`, else in
+/// `$XDG_STATE_HOME/connectwise-mcp` or `~/.local/state/connectwise-mcp`. With none of those
+/// (a bare environment), it is kept in memory, with a warning: a crash then forgets what was
+/// in flight. A directory given that cannot be used stops start-up.
+pub fn journal(env: Env) -> Result<std::sync::Arc<dyn crate::journal::Journal>, ConfigError> {
+    use crate::journal::{Embedded, Memory};
+    let explicit = var(env, &["CW_MCP_STATE_DIR"]).map(std::path::PathBuf::from);
+    let dir = explicit.clone().or_else(|| {
+        var(env, &["XDG_STATE_HOME"])
+            .map(std::path::PathBuf::from)
+            .or_else(|| var(env, &["HOME"]).map(|h| std::path::Path::new(&h).join(".local/state")))
+            .map(|d| d.join("connectwise-mcp"))
+    });
+    let Some(dir) = dir else {
+        tracing::warn!("no CW_MCP_STATE_DIR (nor HOME): the write journal is kept in memory, so after a crash a re-send cannot tell whether a write in flight was made");
+        return Ok(std::sync::Arc::new(Memory::default()));
+    };
+    match Embedded::open(&dir.join("journal.sqlite3")) {
+        Ok(j) => Ok(std::sync::Arc::new(j)),
+        Err(e) if explicit.is_some() => Err(ConfigError(format!(
+            "CW_MCP_STATE_DIR: {e}; give a directory this server can write (it keeps its write journal there)"
+        ))),
+        Err(e) => {
+            tracing::warn!("the write journal is kept in memory ({e}); set CW_MCP_STATE_DIR to a writable directory so a crash cannot lose track of writes in flight");
+            Ok(std::sync::Arc::new(Memory::default()))
+        }
+    }
 }
 
 /// Where the audit trail goes (`MCP_AUDIT_LOG`), if anywhere.

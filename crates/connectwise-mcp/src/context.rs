@@ -9,6 +9,7 @@ use cw_client::CwClient;
 
 use crate::cache::Lookups;
 use crate::errors::ToolError;
+use crate::identity::{Identities, Verdict};
 use crate::progress::Progress;
 
 /// What every call shares.
@@ -21,6 +22,8 @@ pub struct Shared {
     /// What each caller's queue looked like when they last asked what changed
     /// (`cw_changes_since`); kept a week, in this process or shared by replicas.
     pub seen: Arc<dyn SeenStore>,
+    /// Whose keys are whose, as ConnectWise says ([`crate::identity`]).
+    pub identities: Arc<Identities>,
 }
 
 /// Where a [`Seen`] is kept: `id` names it (a hash), `seal` is a key derived from the
@@ -78,20 +81,28 @@ impl Shared {
     }
 
     pub fn with_home(timezone: Tz, home: Option<Arc<cw_home::Home>>) -> Arc<Shared> {
-        Shared::with_seen(timezone, home, Arc::new(LocalSeen::default()))
+        Shared::with_stores(
+            timezone,
+            home,
+            Arc::new(LocalSeen::default()),
+            Arc::default(),
+        )
     }
 
-    /// Shared parts that keep what callers last saw in `seen` (shared by replicas).
-    pub fn with_seen(
+    /// Shared parts that keep what callers last saw in `seen` and whose keys are whose in
+    /// `identities` (both shared by replicas, when there are).
+    pub fn with_stores(
         timezone: Tz,
         home: Option<Arc<cw_home::Home>>,
         seen: Arc<dyn SeenStore>,
+        identities: Arc<Identities>,
     ) -> Arc<Shared> {
         Arc::new(Shared {
             lookups: Lookups::local(),
             timezone,
             home,
             seen,
+            identities,
         })
     }
 }
@@ -117,10 +128,48 @@ pub struct Resolved {
     pub name: String,
 }
 
+/// Where a write that adds records is journaled: the request's key, and a count of the
+/// records this call has created so far (each is journaled as the request's n-th).
+#[derive(Clone)]
+pub struct WriteScope {
+    pub journal: Arc<dyn crate::journal::Journal>,
+    /// The request's replay key and seal (what names it; see [`crate::pipeline`]).
+    request_id: String,
+    request_seal: [u8; 32],
+    parts: Arc<std::sync::atomic::AtomicU32>,
+    /// How long ago an earlier attempt of this request made the record this call returns,
+    /// when it did (the pipeline says so in the answer).
+    pub earlier: Arc<std::sync::Mutex<Option<u64>>>,
+}
+
+impl WriteScope {
+    pub fn new(
+        journal: Arc<dyn crate::journal::Journal>,
+        request_id: String,
+        request_seal: [u8; 32],
+    ) -> WriteScope {
+        WriteScope {
+            journal,
+            request_id,
+            request_seal,
+            parts: Arc::default(),
+            earlier: Arc::default(),
+        }
+    }
+}
+
 /// One tool call's context. Cheap to clone.
 #[derive(Clone)]
 pub struct Ctx {
     delegate: Option<Delegate>,
+    /// The tool being run, and when the call must have answered by.
+    tool: Arc<str>,
+    deadline: Option<tokio::time::Instant>,
+    /// For a write that adds records: where they are journaled.
+    write: Option<WriteScope>,
+    /// Whether this caller may contact the customer, for a tool that finds out only from the
+    /// record that a change would ([`crate::contact`]). Nobody may unless the pipeline says so.
+    contact: crate::contact::Permission,
     /// Every name this call resolved, for a dry run's answer.
     resolved: Arc<std::sync::Mutex<Vec<Resolved>>>,
     /// ConnectWise, as the caller's keys.
@@ -134,11 +183,72 @@ impl Ctx {
     pub fn new(cw: CwClient, shared: Arc<Shared>) -> Ctx {
         Ctx {
             delegate: None,
+            tool: Arc::from(""),
+            deadline: None,
+            write: None,
+            contact: crate::contact::Permission::nobody(),
             resolved: Arc::default(),
             cw,
             progress: Progress::none(),
             shared,
         }
+    }
+
+    /// Names the tool this context runs, and the call's deadline.
+    pub fn for_call(mut self, tool: &str, deadline: tokio::time::Instant) -> Ctx {
+        self.tool = Arc::from(tool);
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Journals this call's records ([`crate::reconcile`]).
+    pub fn with_write(mut self, scope: WriteScope) -> Ctx {
+        self.write = Some(scope);
+        self
+    }
+
+    pub fn tool_name(&self) -> &str {
+        &self.tool
+    }
+
+    /// How long until the call's deadline (ten seconds when it has none).
+    pub fn time_left(&self) -> std::time::Duration {
+        match self.deadline {
+            Some(d) => d.saturating_duration_since(tokio::time::Instant::now()),
+            None => std::time::Duration::from_secs(10),
+        }
+    }
+
+    /// The journal and the key of the next record this call creates, if it journals.
+    pub fn journal_slot(
+        &self,
+    ) -> Option<(Arc<dyn crate::journal::Journal>, crate::journal::JournalKey)> {
+        let w = self.write.as_ref()?;
+        let n = w.parts.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Some((
+            w.journal.clone(),
+            crate::journal::JournalKey::of(&w.request_id, &w.request_seal, &format!("record {n}")),
+        ))
+    }
+
+    /// The record returned was made by an earlier attempt of this request, `age` ago.
+    pub fn made_earlier(&self, age: chrono::Duration) {
+        if let Some(w) = &self.write {
+            *w.earlier
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                Some(u64::try_from(age.num_seconds()).unwrap_or(0));
+        }
+    }
+
+    pub fn with_contact(mut self, contact: crate::contact::Permission) -> Ctx {
+        self.contact = contact;
+        self
+    }
+
+    /// Refuses `what` unless this caller may contact the customer ([`crate::contact`]).
+    pub fn may_contact_customer(&self, what: &str) -> Result<(), ToolError> {
+        self.contact.check(what)
     }
 
     pub fn with_delegate(mut self, delegate: Option<Delegate>) -> Ctx {
@@ -247,25 +357,24 @@ impl Ctx {
         self.cw.fingerprint().to_string()
     }
 
-    /// The member these keys act as: the configured member identifier when given, else
-    /// `/system/myAccount` (cached per key fingerprint). Some on-prem versions lack
+    /// The member these keys act as: the configured member identifier when given (on HTTP,
+    /// a client's header has been checked against ConnectWise already), else the one
+    /// `/system/myAccount` names (asked once per set of keys). Some on-prem versions lack
     /// `/system/myAccount`; the error then says how to fix it.
     pub async fn me(&self) -> Result<String, ToolError> {
         if let Some(m) = &self.cw.credentials().member_identifier {
             return Ok(m.clone());
         }
-        let cw = self.cw.clone();
-        self.lookups()
-            .identities
-            .get_or_load(
-                self.scope(),
-                Box::pin(async move {
-                    let acct = cw.my_account().await?;
-                    acct.and_then(|a| a.identifier).ok_or_else(|| {
-                        ToolError::Setup("Cannot tell which ConnectWise member these keys belong to: this ConnectWise server has no /system/myAccount. Set CW_MEMBER_IDENTIFIER to your member identifier, e.g. jsmith".into())
-                    })
-                }),
-            )
-            .await
+        match self.shared.identities.verdict(&self.cw).await {
+            Ok(Verdict::Member(m)) => Ok(m),
+            Ok(Verdict::Unnamed) => Err(ToolError::Setup("Cannot tell which ConnectWise member these keys belong to: this ConnectWise server does not say (no /system/myAccount). Set CW_MEMBER_IDENTIFIER to your member identifier (e.g. jsmith), or send it as x-cw-member-id".into())),
+            Ok(Verdict::Refused) => Err(ToolError::Setup("ConnectWise refused these API keys a moment ago: check the public and private key (ConnectWise → My Account → API Keys) and the company id".into())),
+            Err(e) => Err(ToolError::Upstream(e.0, Some("ConnectWise could not say which member these keys belong to; try again shortly".into()))),
+        }
+    }
+
+    /// Whose keys these are, as far as this server knows.
+    pub fn identities(&self) -> &Identities {
+        &self.shared.identities
     }
 }

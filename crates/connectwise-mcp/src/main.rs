@@ -59,7 +59,11 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
-    match rt.block_on(connectwise_mcp::cli::run(args)) {
+    let done = rt.block_on(connectwise_mcp::cli::run(args));
+    // A read of stdin that never returns (a stdio server stopped by a signal) must not hold
+    // the process open: what had to finish did so inside `run`.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    match done {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("connectwise-mcp: {e:#}");

@@ -19,7 +19,7 @@ use crate::audit::{Audit, CallRecord};
 use crate::auth::{Caller, Role};
 use crate::context::Delegate;
 use crate::context::{Ctx, Shared};
-use crate::errors::ToolError;
+use crate::errors::{OutcomeKind, ToolError};
 use crate::outcome::Outcome;
 use crate::progress::Progress;
 use crate::replay::{self, Replay, Replayed};
@@ -57,9 +57,6 @@ impl Limits {
 }
 
 /// The call pipeline, shared by every surface and request.
-/// Tools whose every call writes something the customer sees.
-const CUSTOMER_FACING: &[&str] = &["cw_close_ticket"];
-
 pub struct Pipeline {
     /// Itself, so a tool can run another tool through it ([`Ctx::call_tool`]).
     me: std::sync::Weak<Pipeline>,
@@ -70,7 +67,11 @@ pub struct Pipeline {
     server_creds: Option<Credentials>,
     limits: Limits,
     replay: Arc<dyn Replay>,
+    /// Where writes that add records are journaled before they are sent.
+    journal: Arc<dyn crate::journal::Journal>,
     audit: Arc<dyn Audit>,
+    /// Writes running now, which shutdown waits for ([`crate::shutdown`]).
+    writes: Arc<crate::shutdown::InFlight>,
 }
 
 /// What a pipeline is built from.
@@ -81,6 +82,7 @@ pub struct Parts {
     pub server_creds: Option<Credentials>,
     pub limits: Limits,
     pub replay: Arc<dyn Replay>,
+    pub journal: Arc<dyn crate::journal::Journal>,
     pub audit: Arc<dyn Audit>,
 }
 
@@ -94,8 +96,20 @@ impl Pipeline {
             server_creds: p.server_creds,
             limits: p.limits,
             replay: p.replay,
+            journal: p.journal,
             audit: p.audit,
+            writes: Arc::default(),
         })
+    }
+
+    /// Waits (at most `bound`) for writes still running, at shutdown; says how many were left.
+    /// A write cut off here was journaled before it was sent, so its re-send settles it.
+    pub async fn settle(&self, bound: Duration) -> usize {
+        let left = self.writes.settle(bound).await;
+        if left > 0 {
+            tracing::warn!(left, "stopping with writes still running; each re-send looks for its record before writing again");
+        }
+        left
     }
 
     /// Whether this deployment offers a tool at all (to anyone).
@@ -113,6 +127,11 @@ impl Pipeline {
 
     pub fn registry(&self) -> &Registry {
         &self.registry
+    }
+
+    /// What every call shares (caches, whose keys are whose).
+    pub fn shared(&self) -> &Arc<Shared> {
+        &self.shared
     }
 
     /// Runs a tool as `caller`, through this pipeline, for a tool that builds on another (a
@@ -181,41 +200,6 @@ impl Pipeline {
         }
     }
 
-    /// Why this call may not contact the customer, if it would and the policy says no.
-    fn customer_contact(
-        &self,
-        caller: &Caller,
-        tool: &str,
-        args: &JsonObject,
-    ) -> Option<ToolError> {
-        let notifies = args.get("notify").and_then(|v| v.as_bool()) == Some(true);
-        // A close-out always writes a resolution note the customer sees: refused whole, before
-        // any part of it is written.
-        let visible = CUSTOMER_FACING.contains(&tool)
-            || args
-                .get("visibility")
-                .and_then(|v| v.as_str())
-                .is_some_and(|v| {
-                    v.eq_ignore_ascii_case("discussion") || v.eq_ignore_ascii_case("resolution")
-                });
-        let p = &caller.principal;
-        if p.local || !(notifies || visible) {
-            return None;
-        }
-        let what = "Contacting the customer (notify: true, or a discussion or resolution note)";
-        let fix = "leave notify off and keep the note internal, or ask an administrator";
-        match self.limits.customer_contact {
-            Some(least) if p.role >= least => None,
-            Some(least) => Some(ToolError::Denied(format!(
-                "{what} is for {}s and above on this server (MCP_CUSTOMER_CONTACT={}); you are a {}: {fix}. Nothing was written.",
-                least.name(), least.name(), p.role.name()
-            ))),
-            None => Some(ToolError::Denied(format!(
-                "{what} is turned off on this server (MCP_CUSTOMER_CONTACT=never): {fix}. Nothing was written."
-            ))),
-        }
-    }
-
     /// Runs one call.
     pub async fn call(&self, caller: &Caller, name: &str, args: JsonObject) -> Outcome {
         self.call_reporting(caller, name, args, Progress::none())
@@ -250,12 +234,39 @@ impl Pipeline {
         };
         let creds = caller.creds.as_ref().or(self.server_creds.as_ref());
         let fingerprint = creds.map(Credentials::fingerprint);
+        // The member the keys belong to, as configured, as checked against ConnectWise (a
+        // client's header), or as ConnectWise said when asked.
+        let mut member = creds.and_then(|c| c.member_identifier.clone());
+        if let Some(c) = creds {
+            let client = self.upstream.client(c.clone());
+            if outcome.kind() == OutcomeKind::UpstreamAuth {
+                // Keys ConnectWise refuses are not sent to it again for a while.
+                self.shared.identities.refused(&client).await;
+            } else if member.is_none() {
+                if let Some(crate::identity::Verdict::Member(m)) =
+                    self.shared.identities.remembered(&client).await
+                {
+                    member = Some(m);
+                }
+            }
+        }
+        let schema = self
+            .registry
+            .get(name)
+            .filter(|e| self.allows(caller, e))
+            .map(|e| e.tool.input_schema.as_ref());
+        let rejected = matches!(
+            outcome.kind(),
+            OutcomeKind::UnknownTool | OutcomeKind::InvalidArguments | OutcomeKind::Denied
+        );
         self.audit.record(&CallRecord {
             caller,
             outcome: &outcome,
             args: &recorded,
             fingerprint: fingerprint.as_deref(),
-            member: creds.and_then(|c| c.member_identifier.as_deref()),
+            member: member.as_deref(),
+            schema,
+            rejected,
         });
         outcome
     }
@@ -297,9 +308,6 @@ impl Pipeline {
         let Some(entry) = self.registry.get(name).filter(|e| self.allows(caller, e)) else {
             return (Err(self.unavailable(caller, name)), None);
         };
-        if let Some(refusal) = self.customer_contact(caller, name, &args) {
-            return (Err(refusal), None);
-        }
         let mut args = args;
         let dry = if entry.dry_run {
             match crate::tools::dry_run::take(&mut args) {
@@ -314,6 +322,15 @@ impl Pipeline {
             Ok(p) => p,
             Err(e) => return (Err(e), None),
         };
+        // Customer contact, as the tool itself says this call would (a close-out is refused
+        // whole, before any part of it is written).
+        let contact =
+            crate::contact::Permission::new(self.limits.customer_contact, &caller.principal);
+        if let Some(what) = prepared.contacts_customer {
+            if let Err(refusal) = contact.check(what) {
+                return (Err(refusal), None);
+            }
+        }
         let client = match self.client_for(caller, entry.toolset.family == "psa") {
             Ok(c) => c.observed(stats.clone()),
             Err(e) => return (Err(e), None),
@@ -330,7 +347,10 @@ impl Pipeline {
         let secs = deadline.as_secs();
         if dry {
             // Held back at the first write; no other tool is run on its behalf.
-            let ctx = Ctx::new(client.dry_run(), self.shared.clone()).with_progress(progress);
+            let ctx = Ctx::new(client.dry_run(), self.shared.clone())
+                .for_call(name, tokio::time::Instant::now() + deadline)
+                .with_progress(progress)
+                .with_contact(contact);
             let work = (prepared.run)(ctx.clone());
             let r = match timeout(deadline, work).await {
                 Ok(Ok(out)) => Ok(crate::tools::dry_run::nothing_to_send(out)),
@@ -344,20 +364,54 @@ impl Pipeline {
             };
             return (r, None);
         }
-        let ctx = Ctx::new(client, self.shared.clone())
+        let called = tokio::time::Instant::now() + deadline;
+        let key = prepared.canonical.as_deref().map(|canonical| {
+            // Who: the tenant (site and company), the principal and the keys.
+            let who = format!(
+                "{} {} {}",
+                self.upstream.cfg.site.origin, self.upstream.cfg.company_id, caller.principal.label
+            );
+            replay_key(&who, &fingerprint, name, canonical)
+        });
+        let mut ctx = Ctx::new(client, self.shared.clone())
+            .for_call(name, called)
             .with_progress(progress)
+            .with_contact(contact)
             .with_delegate(self.delegate(caller));
+        let scope = key
+            .clone()
+            .map(|k| crate::context::WriteScope::new(self.journal.clone(), k.id, k.seal));
+        if let Some(s) = &scope {
+            ctx = ctx.with_write(s.clone());
+        }
         let work = (prepared.run)(ctx);
-        match prepared.canonical {
+        let work: crate::cache::BoxFuture<'static, _> = if entry.writes() {
+            let running = self.writes.start();
+            Box::pin(async move {
+                let r = work.await;
+                drop(running);
+                r
+            })
+        } else {
+            work
+        };
+        match key {
             // Writes that add run once per identical request: a re-send waits for, or is
             // answered by, the first. Past the deadline the write goes on in its own task, and
-            // a re-send gets its answer.
-            Some(canonical) => {
-                let key = replay_key(&caller.principal.label, &fingerprint, name, &canonical);
+            // a re-send gets its answer. A record an earlier attempt had made (found through
+            // the journal) is answered as such.
+            Some(key) => {
                 match timeout(deadline, self.replay.run(key, work)).await {
+                    Ok((r, None)) => {
+                        let earlier = scope
+                            .and_then(|s| *s.earlier.lock().unwrap_or_else(std::sync::PoisonError::into_inner))
+                            .filter(|_| r.is_ok())
+                            .map(|secs_ago| Replayed::Earlier { secs_ago });
+                        (r, earlier)
+                    }
                     Ok(done) => done,
                     Err(_) => (Err(ToolError::Unconfirmed(format!(
-                        "ConnectWise has not answered within {secs} s, so it is not known yet whether this was written; the request goes on in the background. Call {name} again with the same arguments within two minutes to get its result: nothing will be written twice."
+                        "ConnectWise has not answered within {secs} s, so it is not known yet whether this was written; the request goes on in the background. Call {name} again with the same arguments shortly to get its result: it is looked for before anything is written again, so nothing will be written twice."
                     ))), None),
                 }
             }
@@ -380,7 +434,7 @@ impl Pipeline {
     }
 }
 
-/// What identifies "the same write": who (principal and key fingerprint), which tool, and the
+/// What identifies "the same write": who (tenant, principal and key fingerprint), which tool, and the
 /// normalised arguments, hashed so no argument (note text, customer data) is stored. The seal
 /// is a second hash of the same parts under another label: a shared store that keeps the
 /// answer encrypts it with the seal, which the store itself never sees.
@@ -402,6 +456,11 @@ fn replay_key(principal: &str, fingerprint: &str, tool: &str, canonical: &str) -
 #[cfg(test)]
 mod tests {
     use super::replay_key;
+
+    #[test]
+    fn a_made_write_is_journaled_as_long_as_its_answer_is_replayed() {
+        assert_eq!(crate::journal::MADE_FOR, crate::replay::REPLAY_WINDOW);
+    }
 
     #[test]
     fn replay_keys_separate_callers_and_hide_arguments() {

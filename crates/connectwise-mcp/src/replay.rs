@@ -4,10 +4,11 @@
 //!
 //! Single-flight: the first call of a key runs the write; an identical call arriving while it
 //! runs waits for it and gets its answer; one arriving within [`REPLAY_WINDOW`] after it
-//! succeeded gets the same answer again. Nothing is written twice. A write that failed is
-//! forgotten at once so it can be tried again, except one whose outcome is unknown (answered
-//! again rather than risk a duplicate). The write runs in its own task, so a caller that goes
-//! away mid-write does not cut it short, and those waiting still get its answer.
+//! succeeded gets the same answer again. A write that failed is forgotten at once so it can be
+//! tried again; one whose outcome is unknown is run again too, and that run finds the first
+//! attempt in the write journal ([`crate::journal`], [`crate::reconcile`]) and looks for its
+//! record before writing, so nothing is written twice. The write runs in its own task, so a
+//! caller that goes away mid-write does not cut it short, and those waiting still get its answer.
 //!
 //! Keys are hashes (see [`crate::pipeline`]); the store never sees arguments. Behind the
 //! [`Replay`] trait so a shared store can serve several replicas.
@@ -17,7 +18,7 @@ use std::time::{Duration, Instant};
 use futures::future::{FutureExt, Shared};
 
 use crate::cache::BoxFuture;
-use crate::errors::{OutcomeKind, ToolError};
+use crate::errors::ToolError;
 use crate::tools::ToolOutput;
 
 /// How long a successful write's answer is given again to an identical call.
@@ -30,6 +31,9 @@ pub enum Replayed {
     InFlight,
     /// An identical call finished this many seconds ago.
     Recent { secs_ago: u64 },
+    /// An identical request sent this many seconds ago (its answer lost, or before a restart)
+    /// had made the record; it was found in ConnectWise, not written again.
+    Earlier { secs_ago: u64 },
 }
 
 impl Replayed {
@@ -38,6 +42,7 @@ impl Replayed {
         match self {
             Replayed::InFlight => format!("Already done: an identical {tool} request was in progress; this is its result, and nothing was written twice."),
             Replayed::Recent { secs_ago } => format!("Already done: an identical {tool} request was made {secs_ago} s ago; this is its result, and nothing was written again. To write it again, change something in the request."),
+            Replayed::Earlier { secs_ago } => format!("Already done: an identical {tool} request sent {secs_ago} s ago had made it (its answer was lost, or the server restarted since); this is that record, found in ConnectWise, and nothing was written again."),
         }
     }
 }
@@ -109,12 +114,11 @@ impl Replay for Local {
                 .or_insert_with(async move {
                     let task = tokio::spawn(async move {
                         let r = work.await;
-                        // A failed write may be tried again at once, unless nobody knows
-                        // whether it was made.
-                        if let Err(e) = &r {
-                            if e.kind() != OutcomeKind::Unconfirmed {
-                                slots.invalidate(&k).await;
-                            }
+                        // A failed write may be tried again at once. One whose outcome is
+                        // not known is run again too: its re-run finds the earlier attempt in
+                        // the journal and looks for its record before writing anything.
+                        if r.is_err() {
+                            slots.invalidate(&k).await;
                         }
                         r
                     });
@@ -200,7 +204,7 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_failed_write_can_be_tried_again_but_an_unknown_one_is_not_repeated() {
+    async fn a_failed_or_unknown_write_is_run_again_by_its_resend() {
         let store = Local::new();
         let count = Arc::new(AtomicU32::new(0));
         let (r, _) = store
@@ -211,7 +215,7 @@ mod tests {
         let (r, replayed) = store.run(k("f"), write(&count, ok(1))).await;
         assert!(r.is_ok() && replayed.is_none());
         assert_eq!(count.load(Ordering::SeqCst), 2);
-
+        // Not known: the re-send runs (and the journal decides whether it writes).
         let (r, _) = store
             .run(
                 k("u"),
@@ -221,8 +225,8 @@ mod tests {
         assert!(r.is_err());
         tokio::time::sleep(Duration::from_millis(20)).await;
         let (r, replayed) = store.run(k("u"), write(&count, ok(2))).await;
-        assert!(matches!(r, Err(ToolError::Unconfirmed(_))) && replayed.is_some());
-        assert_eq!(count.load(Ordering::SeqCst), 3);
+        assert!(r.is_ok() && replayed.is_none());
+        assert_eq!(count.load(Ordering::SeqCst), 4);
     }
 
     #[tokio::test]

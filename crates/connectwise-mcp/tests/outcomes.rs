@@ -107,11 +107,15 @@ async fn each_way_a_call_ends_has_its_kind() {
         .await;
     assert_eq!(kind(&limited), OutcomeKind::RateLimited);
 
-    // The answer to a note is lost before it landed: confirmed not written.
+    // ConnectWise answers a note with a server error and did not make it: reading back
+    // confirms it was not written.
     sim.sim.hooks().add_fault(Fault {
         method: Some("POST".into()),
         path: Some("/service/tickets/*/notes".into()),
-        action: FaultAction::DropBefore,
+        action: FaultAction::Status {
+            status: 500,
+            retry_after: None,
+        },
         times: Some(1),
     });
     let before = notes_on(&sim, tid);
@@ -162,6 +166,7 @@ async fn a_server_without_keys_says_how_to_set_them() {
         server_creds: None,
         limits: open(),
         replay: Arc::new(connectwise_mcp::replay::Local::new()),
+        journal: Arc::new(connectwise_mcp::journal::Memory::default()),
         audit: Arc::new(connectwise_mcp::audit::LogLine),
     });
     let o = p

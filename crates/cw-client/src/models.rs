@@ -121,10 +121,12 @@ model!(
 );
 
 model!(
-    TimeEntry ["TimeEntry": "id,company/id,company/name,chargeToId,chargeToType,member/id,member/identifier,member/name,workType/id,workType/name,timeStart,timeEnd,actualHours,billableOption,notes,status,ticket/id,ticket/summary,timeSheet/id,enteredBy,dateEntered"] {
+    TimeEntry ["TimeEntry": "id,company/id,company/name,chargeToId,chargeToType,member/id,member/identifier,member/name,workType/id,workType/name,timeStart,timeEnd,actualHours,billableOption,notes,status,ticket/id,ticket/summary,timeSheet/id,enteredBy,dateEntered,addToDetailDescriptionFlag,addToInternalAnalysisFlag,addToResolutionFlag"] {
         id: i64, company: Ref, charge_to_id: i64, charge_to_type: String, member: Ref, work_type: Ref,
         time_start: String, time_end: String, actual_hours: f64, billable_option: String, notes: String,
         status: String, ticket: Ref, time_sheet: Ref, entered_by: String, date_entered: String,
+        add_to_detail_description_flag: bool, add_to_internal_analysis_flag: bool,
+        add_to_resolution_flag: bool,
     }
 );
 

@@ -91,13 +91,23 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
         serving.limits.clone(),
         None,
         home.clone(),
-        super::Stores::local(),
+        // The demo's tenant is new every start: nothing in flight outlives it.
+        super::Stores::local(std::sync::Arc::new(crate::journal::Memory::default())),
     );
     let who = format!("{} ({}, {})", field("name"), a.member, field("role"));
     if a.stdio {
         eprintln!("connectwise-mcp demo: simulated ConnectWise tenant at {site}, acting as {who}; MCP on stdio");
-        let server = McpServer::new(pipeline, Caller::local(Role::Admin), serving.results);
-        return transport::stdio::serve(server).await;
+        let server = McpServer::new(
+            pipeline.clone(),
+            Caller::local(Role::Admin),
+            serving.results,
+        );
+        let served = transport::stdio::serve(server).await;
+        pipeline.settle(crate::shutdown::WRITES_BOUND).await;
+        if let Some(h) = home {
+            h.shutdown().await;
+        }
+        return served;
     }
     let tickets = spec.tickets;
     // The path of this very binary, so the snippets work as printed.
@@ -110,7 +120,7 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
             .to_vec(),
         ..Default::default()
     });
-    let served = transport::http::serve(pipeline, serving.results, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
+    let served = transport::http::serve(pipeline.clone(), serving.results, SocketAddr::from(([127, 0, 0, 1], a.port)), dev, move |addr| {
         let url = format!("http://{addr}/mcp");
         println!(
             "\nconnectwise-mcp demo: a simulated ConnectWise PSA tenant (Harborview Technology Partners, {tickets} tickets).\n\
@@ -124,10 +134,11 @@ pub async fn run(a: DemoArgs) -> anyhow::Result<()> {
              1. \"What's in my queue?\"                               (cw_my_tickets)\n\
              2. \"Show me ticket #{example} with its notes\"                (cw_get_ticket)\n\
              3. \"Add an internal note to #{example} that I rebooted the server, set it to In Progress, and log 30 minutes\"\n\n\
-             Ctrl-C stops it.\n"
+             Ctrl-C (or SIGTERM) stops it.\n"
         );
     })
     .await;
+    pipeline.settle(crate::shutdown::WRITES_BOUND).await;
     if let Some(h) = home {
         h.shutdown().await;
     }

@@ -102,13 +102,18 @@ pub fn init_logging() {
 struct Stores {
     replay: Arc<dyn replay::Replay>,
     seen: Arc<dyn crate::context::SeenStore>,
+    identities: Arc<crate::identity::Identities>,
+    journal: Arc<dyn crate::journal::Journal>,
 }
 
 impl Stores {
-    fn local() -> Stores {
+    /// Everything in this process, the journal in `journal`.
+    fn local(journal: Arc<dyn crate::journal::Journal>) -> Stores {
         Stores {
             replay: Arc::new(replay::Local::new()),
             seen: Arc::new(crate::context::LocalSeen::default()),
+            identities: Arc::default(),
+            journal,
         }
     }
 }
@@ -134,11 +139,12 @@ fn pipeline(
     }
     Pipeline::new(Parts {
         registry,
-        shared: Shared::with_seen(timezone, home, stores.seen),
+        shared: Shared::with_stores(timezone, home, stores.seen, stores.identities),
         upstream,
         server_creds,
         limits,
         replay: stores.replay,
+        journal: stores.journal,
         audit,
     })
 }

@@ -10,16 +10,19 @@ use cw_client::Upstream;
 
 use crate::audit::JsonLines;
 use crate::auth::{Caller, Role};
+use crate::cluster::identity::SharedVerdicts;
+use crate::cluster::journal::SharedJournal;
 use crate::cluster::replay::SharedReplay;
 use crate::cluster::seen::SharedSeen;
 use crate::cluster::slots::RedisSlots;
 use crate::cluster::Redis;
 use crate::config::{self, Flags, Serving, Transport};
+use crate::identity::Identities;
 use crate::pipeline::Pipeline;
 use crate::surface::mcp::McpServer;
 use crate::tokens::Tokens;
 use crate::transport;
-use crate::transport::access::{HttpAccess, LOOPBACK_ORIGINS};
+use crate::transport::access::{HttpAccess, KeyCheck, LOOPBACK_ORIGINS};
 use crate::transport::rate::RateLimit;
 
 #[derive(Args, Debug, Clone, Default)]
@@ -68,13 +71,30 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
             None => limit,
         }
     });
+    // Writes are journaled before they are sent: in a file here, and in Redis for replicas.
+    let embedded = config::journal(&env)?;
     let stores = match &redis {
         Some(shared) => super::Stores {
             replay: Arc::new(SharedReplay::new(shared.clone())),
             seen: Arc::new(SharedSeen::new(shared.clone())),
+            identities: Arc::new(Identities::new(Arc::new(SharedVerdicts::new(
+                shared.clone(),
+            )))),
+            journal: SharedJournal::new(shared.clone(), embedded),
         },
-        None => super::Stores::local(),
+        None => super::Stores::local(embedded),
     };
+    let upstream = Upstream::new(cw.cfg)?;
+    if let Some(shared) = &redis {
+        upstream.share_slots(Arc::new(RedisSlots::new(shared.clone())));
+    }
+    let unverified = config::unverified_keys_rate(&env)?.map(|r| {
+        let limit = RateLimit::new(r);
+        match &redis {
+            Some(shared) => limit.shared(shared.clone()),
+            None => limit,
+        }
+    });
     let access = Arc::new(HttpAccess {
         tokens: Tokens::from_env(&env)?,
         client_keys: config::client_keys(&env)?,
@@ -84,11 +104,12 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         rate,
         redis,
         conn: config::conn_limits(&env)?,
+        keys: Some(KeyCheck {
+            upstream: upstream.clone(),
+            identities: stores.identities.clone(),
+            unverified,
+        }),
     });
-    let upstream = Upstream::new(cw.cfg)?;
-    if let Some(shared) = &access.redis {
-        upstream.share_slots(Arc::new(RedisSlots::new(shared.clone())));
-    }
     let audit = match config::audit_log(&env) {
         Some(path) => Some(JsonLines::open(&path).with_context(|| {
             format!(
@@ -108,7 +129,8 @@ pub async fn run(a: ServeArgs) -> anyhow::Result<()> {
         home.clone(),
         stores,
     );
-    let served = serve_pipeline(pipeline, &serving, access).await;
+    let served = serve_pipeline(pipeline.clone(), &serving, access).await;
+    pipeline.settle(crate::shutdown::WRITES_BOUND).await;
     // The browser is a child process: close it (saving its session) rather than orphan it.
     if let Some(h) = home {
         h.shutdown().await;

@@ -2,7 +2,8 @@
 //! hold for the whole deployment rather than per process lives in Redis. That is the
 //! write-replay store ([`replay`]), so a re-send through another replica is answered, not
 //! written twice, the per-principal rate limit ([`rate`]) and the per-ConnectWise-key cap on
-//! requests in flight ([`slots`]), and each caller's last look at a queue ([`seen`], sealed).
+//! requests in flight ([`slots`]), each caller's last look at a queue ([`seen`], sealed), and
+//! whose keys are whose ([`identity`], sealed).
 //! Lookup caches stay per replica.
 //!
 //! Redis keys are hashes of what they stand for, never keys, tokens or text, and every entry
@@ -11,6 +12,8 @@
 //! back to each replica's own replay store), `/health` says so, and the connection manager
 //! reconnects by itself.
 
+pub mod identity;
+pub mod journal;
 pub mod rate;
 pub mod replay;
 pub mod seal;

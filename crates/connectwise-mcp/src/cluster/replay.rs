@@ -5,9 +5,10 @@
 //! One key per write: `SET … NX` claims it as running, which is the lock that lets exactly one
 //! of several identical calls in flight on several replicas run. The winner runs the write and
 //! replaces the claim with its sealed answer for [`REPLAY_WINDOW`]; the others wait for that
-//! answer. A failed write deletes its key so it can be tried again, except one whose outcome is
-//! unknown, whose answer is kept rather than risk a duplicate. A claim whose replica died
-//! expires after [`RUNNING_TTL`].
+//! answer. A failed write deletes its key so it can be tried again; so does one whose outcome
+//! is unknown, whose re-send finds it in the write journal ([`crate::cluster::journal`]) and
+//! looks for its record before writing. A claim whose replica died expires after
+//! [`RUNNING_TTL`], and the journal covers it the same way.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -17,13 +18,22 @@ use serde::{Deserialize, Serialize};
 
 use super::{seal, Redis, WhenDown, PREFIX};
 use crate::cache::BoxFuture;
-use crate::errors::{OutcomeKind, ToolError};
+use crate::errors::ToolError;
 use crate::replay::{Key, Local, Replay, Replayed, Result, REPLAY_WINDOW};
 use crate::tools::ToolOutput;
 
-/// How long a claim lasts without an answer: longer than any write takes (the call deadline
-/// is well under it), short enough that a replica that died mid-write blocks nobody for long.
-const RUNNING_TTL: Duration = Duration::from_secs(90);
+/// How long a claim lasts unless renewed. The replica running the write renews it every
+/// [`RENEW_EVERY`] for as long as the write runs, so a replica that died mid-write blocks
+/// identical re-sends for seconds, not minutes; the re-send then finds the dead replica's
+/// attempt in the journal and looks for its record before writing.
+const RUNNING_TTL: Duration = Duration::from_secs(10);
+
+/// How often a running write renews its claim.
+const RENEW_EVERY: Duration = Duration::from_secs(3);
+
+/// The longest a re-send waits for another replica's write to answer: a write ends within
+/// the call deadline and its reads-back, well under this.
+const MOST_WAIT: Duration = Duration::from_secs(120);
 
 /// How often a caller waiting on another replica's write looks for its answer.
 const POLL: Duration = Duration::from_millis(50);
@@ -45,7 +55,6 @@ enum Answer {
         structured: serde_json::Value,
         text: String,
     },
-    Unconfirmed(String),
 }
 
 pub struct SharedReplay {
@@ -74,15 +83,16 @@ fn paused() -> ToolError {
     ToolError::Paused("Not written: this server's replicas share their record of writes in Redis, which cannot be reached just now, and writing without it could write this twice. Reads still work; try the write again shortly (the administrator can see the state at /health).".into())
 }
 
-/// The sealed form of an answer worth giving again (a success, or a write whose outcome is
-/// unknown); `None` for a failure that may simply be tried again.
+/// The sealed form of an answer worth giving again (a success); `None` for a failure, which
+/// its re-send settles.
 fn sealed(key: &Key, r: &Result) -> Option<String> {
+    // A write whose outcome is not known is not kept either: its re-send runs, finds the
+    // first attempt in the journal and looks for its record before writing.
     let answer = match r {
         Ok(o) => Answer::Ok {
             structured: o.structured.clone(),
             text: o.text.clone(),
         },
-        Err(e) if e.kind() == OutcomeKind::Unconfirmed => Answer::Unconfirmed(e.to_string()),
         Err(_) => return None,
     };
     let plain = serde_json::to_vec(&answer).ok()?;
@@ -102,7 +112,6 @@ fn opened(key: &Key, v: &str) -> Result {
             text,
             image: None,
         }),
-        Ok(Answer::Unconfirmed(m)) => Err(ToolError::Unconfirmed(m)),
         Err(e) => Err(ToolError::Internal(format!(
             "a stored write answer could not be read: {e}"
         ))),
@@ -173,7 +182,7 @@ impl Replay for SharedReplay {
             let k = format!("{PREFIX}replay:{}", key.id);
             let mut waited = false;
             let mut work = Some(work);
-            let give_up = tokio::time::Instant::now() + RUNNING_TTL + Duration::from_secs(5);
+            let give_up = tokio::time::Instant::now() + MOST_WAIT;
             loop {
                 match self.claim(&k).await {
                     Ok(true) => {
@@ -187,7 +196,9 @@ impl Replay for SharedReplay {
                         // caller that goes away does not leave the key claimed and unanswered.
                         let redis = self.redis.clone();
                         let task = tokio::spawn(async move {
+                            let renew = renewing(redis.clone(), k.clone());
                             let r = w.await;
+                            renew.abort();
                             SharedReplay::settle(&redis, &k, &key, &r).await;
                             r
                         });
@@ -228,6 +239,22 @@ impl Replay for SharedReplay {
     }
 }
 
+/// Keeps a claim alive while its write runs (until aborted).
+fn renewing(redis: Arc<Redis>, k: String) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(RENEW_EVERY).await;
+            let mut c = redis.conn();
+            let r: redis::RedisResult<i64> = redis::cmd("PEXPIRE")
+                .arg(&k)
+                .arg(RUNNING_TTL.as_millis() as u64)
+                .query_async(&mut c)
+                .await;
+            redis.saw(&r);
+        }
+    })
+}
+
 impl SharedReplay {
     /// Redis failed mid-way: refuse, or replay per replica, as configured.
     async fn when_unreachable(
@@ -266,10 +293,7 @@ mod tests {
         };
         assert!(opened(&other, &v).is_err());
         let unknown: Result = Err(ToolError::Unconfirmed("may have been made".into()));
-        let v = sealed(&key, &unknown).unwrap();
-        assert!(
-            matches!(opened(&key, &v), Err(ToolError::Unconfirmed(m)) if m == "may have been made")
-        );
+        assert!(sealed(&key, &unknown).is_none(), "its re-send settles it");
         assert!(sealed(&key, &Err(ToolError::invalid("bad"))).is_none());
     }
 }

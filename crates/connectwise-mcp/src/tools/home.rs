@@ -211,14 +211,17 @@ pub struct IdArgs {
     pub id: i64,
 }
 
-/// Declares a Home tool whose handler is one expression over `home` and the arguments.
+/// Declares a Home tool whose handler is one expression over `home` and the arguments. Home
+/// tools act on the partner portal, where the MSP itself is ConnectWise's customer: none of
+/// them writes to the PSA or reaches the MSP's customers (the case export creates its ticket
+/// through `cw_create_ticket`, whose own declaration the pipeline checks).
 macro_rules! home_tool {
-    ($ty:ident, $name:literal, $title:literal, $hints:expr, $args:ty, $text:path, $desc:literal, |$h:ident, $a:ident| $body:expr) => {
+    ($ty:ident, $name:literal, $title:literal, READ, $args:ty, $text:path, $desc:literal, |$h:ident, $a:ident| $body:expr) => {
         tool! {
             $ty {
                 name: $name,
                 title: $title,
-                hints: $hints,
+                hints: READ,
                 toolset: HOME,
                 args: $args,
                 output: HomeOut,
@@ -226,7 +229,25 @@ macro_rules! home_tool {
                 description: $desc,
             }
         }
-
+        home_tool!(@invoke $ty, $args, |$h, $a| $body);
+    };
+    ($ty:ident, $name:literal, $title:literal, $hints:expr, $args:ty, $text:path, $desc:literal, |$h:ident, $a:ident| $body:expr) => {
+        tool! {
+            $ty {
+                name: $name,
+                title: $title,
+                hints: $hints,
+                contact: crate::contact::never,
+                toolset: HOME,
+                args: $args,
+                output: HomeOut,
+                text: $text,
+                description: $desc,
+            }
+        }
+        home_tool!(@invoke $ty, $args, |$h, $a| $body);
+    };
+    (@invoke $ty:ident, $args:ty, |$h:ident, $a:ident| $body:expr) => {
         impl AsyncTool<Ctx> for $ty {
             async fn invoke(ctx: &Ctx, $a: $args) -> Result<HomeOut, ToolError> {
                 let $h = ctx.home()?;
@@ -537,6 +558,9 @@ tool! {
         name: "cw_home_export_case_to_psa",
         title: "Export a support case to a PSA ticket",
         hints: ACT,
+        // The case goes into an internal note; the ticket is made by cw_create_ticket through
+        // the pipeline, so its own declaration is checked there too.
+        contact: crate::contact::never,
         toolset: HOME,
         args: ExportArgs,
         output: HomeOut,

@@ -247,9 +247,18 @@ pub trait CwTool: ToolBase<Error = ToolError> + AsyncTool<Ctx> + 'static {
     /// replay store recognises a write re-sent with a default spelled out or a trailing space
     /// (and the handler sees the same normalised arguments).
     fn normalize(_args: &mut Self::Parameter) {}
+
+    /// What of this call the customer would see or be e-mailed (e.g. "A discussion note (the
+    /// customer sees it)"), or `None` when nothing. No default: `tool!` makes every tool that
+    /// writes declare it ([`crate::contact`]), so a new write tool cannot forget the policy.
+    fn contacts_customer(args: &Self::Parameter) -> Option<&'static str>;
 }
 
 /// Declares a tool: rmcp's [`ToolBase`] and this crate's [`CwTool`] in one place.
+///
+/// A tool that only reads says `hints: READ`; any other must say, right after its hints,
+/// whether a call contacts the customer: `contact: some_fn` (a `fn(&Args) -> Option<&str>`,
+/// see [`crate::contact`]), or `contact: crate::contact::never`.
 #[macro_export]
 macro_rules! tool {
     (
@@ -257,7 +266,34 @@ macro_rules! tool {
         $ty:ident {
             name: $name:literal,
             title: $title:literal,
+            hints: READ,
+            toolset: $toolset:expr,
+            args: $args:ty,
+            $($rest:tt)*
+        }
+    ) => {
+        $crate::tool! {
+            @read
+            $(#[$doc])*
+            $ty {
+                name: $name,
+                title: $title,
+                hints: READ,
+                contact: $crate::contact::never,
+                toolset: $toolset,
+                args: $args,
+                $($rest)*
+            }
+        }
+    };
+    (
+        $(@$read:ident)?
+        $(#[$doc:meta])*
+        $ty:ident {
+            name: $name:literal,
+            title: $title:literal,
             hints: $hints:expr,
+            contact: $contact:expr,
             toolset: $toolset:expr,
             args: $args:ty,
             output: $out:ty,
@@ -306,6 +342,10 @@ macro_rules! tool {
             $(fn normalize(args: &mut $args) {
                 $normalize(args)
             })?
+
+            fn contacts_customer(args: &$args) -> Option<&'static str> {
+                ($contact)(args)
+            }
         }
     };
 }
@@ -324,6 +364,8 @@ pub struct Prepared {
     /// For writes that add records: the canonical JSON of the normalised arguments, for the
     /// replay key.
     pub canonical: Option<String>,
+    /// What of it the customer would see or be e-mailed, as the tool declares.
+    pub contacts_customer: Option<&'static str>,
     pub run: Box<dyn FnOnce(Ctx) -> BoxFuture<'static, Result<ToolOutput, ToolError>> + Send>,
 }
 
@@ -486,6 +528,7 @@ where
     };
     Ok(Prepared {
         canonical,
+        contacts_customer: T::contacts_customer(&parsed),
         run: Box::new(move |ctx: Ctx| {
             Box::pin(async move {
                 let out = T::invoke(&ctx, parsed).await?;

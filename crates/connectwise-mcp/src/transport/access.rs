@@ -22,6 +22,7 @@ use serde_json::json;
 use super::listener::ConnLimits;
 use super::rate::RateLimit;
 use crate::auth::{Caller, Principal, Role};
+use crate::identity::{Identities, Verdict};
 use crate::tokens::Tokens;
 
 const REALM: &str = "connectwise-mcp";
@@ -45,8 +46,20 @@ pub struct HttpAccess {
     pub rate: Option<RateLimit>,
     /// The Redis replicas share, when there are replicas (`CW_MCP_REDIS_URL`).
     pub redis: Option<Arc<crate::cluster::Redis>>,
-    /// The connection cap and read deadlines.
+    /// The connection bounds and read deadlines.
     pub conn: ConnLimits,
+    /// Checks client keys against ConnectWise (whose they are, whether it accepts them);
+    /// `None` trusts them as sent (tests of the other parts).
+    pub keys: Option<KeyCheck>,
+}
+
+/// What checking a client's keys needs.
+pub struct KeyCheck {
+    pub upstream: Arc<cw_client::Upstream>,
+    pub identities: Arc<Identities>,
+    /// Requests per client address with keys ConnectWise has not accepted yet
+    /// (`MCP_UNVERIFIED_KEYS_RATE`), so inventing keys cannot flood ConnectWise.
+    pub unverified: Option<RateLimit>,
 }
 
 /// Whether HTTP clients may bring their own ConnectWise keys (`CLIENT_CW_KEYS`).
@@ -81,6 +94,8 @@ enum Refusal {
     Unauthorized(Option<&'static str>, &'static str),
     /// 429: the principal is over the rate limit; retry after this long.
     Limited(std::time::Duration),
+    /// 429: this address has tried too many keys ConnectWise has not accepted yet.
+    TooManyNewKeys(std::time::Duration),
 }
 
 /// Middleware: puts the request's [`Caller`] on it, or answers 400 / 401.
@@ -89,18 +104,120 @@ pub async fn admit(
     mut req: Request,
     next: Next,
 ) -> Response {
+    let from = client_address(&access, &req);
     let admitted = match caller(&access, req.headers()).and_then(|c| narrowed(c, req.headers())) {
-        Ok(c) => within_rate(&access, c).await,
+        Ok(c) => match within_rate(&access, c).await {
+            Ok(c) => verified(&access, c, from).await,
+            Err(e) => Err(e),
+        },
         Err(e) => Err(e),
     };
     match admitted {
         Ok(c) => {
+            super::listener::admitted(&req);
             req.extensions_mut().insert(c);
             next.run(req).await
         }
         Err(Refusal::BadRequest(m)) => bad_request(&m),
         Err(Refusal::Unauthorized(e, d)) => unauthorized(e, d),
-        Err(Refusal::Limited(wait)) => limited(wait),
+        Err(Refusal::Limited(wait)) => {
+            limited(wait, "Too many requests from this token", "MCP_RATE_LIMIT")
+        }
+        Err(Refusal::TooManyNewKeys(wait)) => limited(
+            wait,
+            "Too many ConnectWise keys not yet accepted by ConnectWise from this address",
+            "MCP_UNVERIFIED_KEYS_RATE",
+        ),
+    }
+}
+
+/// The address a request comes from: its connection's, or, from a trusted proxy, the last
+/// address in `X-Forwarded-For` that is not itself a trusted proxy.
+fn client_address(access: &HttpAccess, req: &Request) -> Option<std::net::IpAddr> {
+    let peer = req
+        .extensions()
+        .get::<super::listener::Peer>()
+        .map(|p| super::conns::canonical(p.0.ip()))?;
+    if !access.conn.trusts(peer) {
+        return Some(peer);
+    }
+    let forwarded = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+        .map(super::conns::canonical)
+        .collect::<Vec<_>>();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|a| !access.conn.trusts(*a))
+            .unwrap_or(peer),
+    )
+}
+
+/// The caller with their keys checked against ConnectWise: keys it refused are turned away
+/// without being sent again; the member is the one ConnectWise says the keys belong to, and a
+/// `x-cw-member-id` naming another is refused (400, without its value). Keys not yet known
+/// cost their address one request of its `MCP_UNVERIFIED_KEYS_RATE` budget.
+async fn verified(
+    access: &HttpAccess,
+    mut c: Caller,
+    from: Option<std::net::IpAddr>,
+) -> Result<Caller, Refusal> {
+    let (Some(check), Some(creds)) = (&access.keys, c.creds.as_mut()) else {
+        return Ok(c);
+    };
+    let client = check.upstream.client(creds.clone());
+    let verdict = match check.identities.remembered(&client).await {
+        Some(v) => Ok(v),
+        None => {
+            if let Some(budget) = &check.unverified {
+                let addr = from
+                    .map(|a| a.to_string())
+                    .unwrap_or_else(|| "unknown".into());
+                budget
+                    .check(&format!("new-keys:{addr}"))
+                    .await
+                    .map_err(Refusal::TooManyNewKeys)?;
+            }
+            check.identities.verdict(&client).await
+        }
+    };
+    match verdict {
+        Ok(Verdict::Member(m)) => {
+            if creds
+                .member_identifier
+                .as_deref()
+                .is_some_and(|claimed| !claimed.eq_ignore_ascii_case(&m))
+            {
+                return Err(Refusal::BadRequest(format!(
+                    "{MEMBER_ID} names a different member than the one ConnectWise says these keys belong to: send that member's identifier, or leave {MEMBER_ID} out (the server asks ConnectWise). Nothing was done."
+                )));
+            }
+            creds.member_identifier = Some(m);
+            Ok(c)
+        }
+        // ConnectWise cannot say whose they are: the header is all there is.
+        Ok(Verdict::Unnamed) => Ok(c),
+        Ok(Verdict::Refused) if access.client_keys == ClientKeys::Open && c.principal.label.starts_with("keys:") => {
+            Err(Refusal::Unauthorized(
+                Some("invalid_token"),
+                "ConnectWise does not accept these API keys (x-cw-public-key, x-cw-private-key): check them in ConnectWise → My Account → API Keys.",
+            ))
+        }
+        Ok(Verdict::Refused) => Err(Refusal::BadRequest(format!(
+            "ConnectWise does not accept the API keys in {PUBLIC_KEY} and {PRIVATE_KEY}: check them in ConnectWise → My Account → API Keys, or leave them out to use the server's keys."
+        ))),
+        // ConnectWise could not be asked: go on, but trust no claimed member; a "my" tool
+        // asks again, and says so if it still cannot tell.
+        Err(_) => {
+            creds.member_identifier = None;
+            Ok(c)
+        }
     }
 }
 
@@ -277,10 +394,12 @@ fn bad_request(message: &str) -> Response {
         .into_response()
 }
 
-fn limited(wait: std::time::Duration) -> Response {
+fn limited(wait: std::time::Duration, what: &str, setting: &str) -> Response {
     let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let secs = secs.max(1);
-    let detail = format!("Too many requests from this token; retry in {secs} s. The server's administrator sets the limit (MCP_RATE_LIMIT).");
+    let detail = format!(
+        "{what}; retry in {secs} s. The server's administrator sets the limit ({setting})."
+    );
     let mut r = (
         StatusCode::TOO_MANY_REQUESTS,
         Json(json!({

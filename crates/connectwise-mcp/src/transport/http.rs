@@ -136,6 +136,11 @@ async fn readiness(
     (status, Json(body)).into_response()
 }
 
+/// Most bytes of an oversized body read and thrown away before answering 413: a client that
+/// sends a body without waiting for `100 Continue` is still sending when the answer is ready,
+/// and closing on unread bytes would reset the connection before it reads the answer.
+const DRAIN_MAX: usize = 64 * 1024 * 1024;
+
 /// Reads a POST's body within `body_timeout` (408 past it, 413 past [`MAX_BODY`]), so that
 /// no handler waits on a slow client.
 async fn buffered(State(body_timeout): State<Duration>, req: Request, next: Next) -> Response {
@@ -143,15 +148,27 @@ async fn buffered(State(body_timeout): State<Duration>, req: Request, next: Next
         return next.run(req).await;
     }
     let (parts, body) = req.into_parts();
-    let bytes = match tokio::time::timeout(body_timeout, axum::body::to_bytes(body, MAX_BODY)).await
-    {
-        Ok(Ok(bytes)) => bytes,
-        Ok(Err(_)) => {
+    let declared = parts
+        .headers
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let waits_for_continue = parts
+        .headers
+        .get(axum::http::header::EXPECT)
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"100-continue"));
+    // Declared too large and not yet sent: answer now, and the body never comes.
+    if waits_for_continue && declared.is_some_and(|n| n > MAX_BODY as u64) {
+        return too_large();
+    }
+    let read = tokio::time::timeout(body_timeout, read_body(body)).await;
+    let bytes = match read {
+        Ok(ReadBody::Whole(bytes)) => bytes,
+        Ok(ReadBody::TooLarge) => return too_large(),
+        Ok(ReadBody::Broken) => {
             return (
-                StatusCode::PAYLOAD_TOO_LARGE,
-                Json(
-                    json!({"detail": format!("The request body is larger than {MAX_BODY} bytes.")}),
-                ),
+                StatusCode::BAD_REQUEST,
+                Json(json!({"detail": "The request body could not be read."})),
             )
                 .into_response()
         }
@@ -168,6 +185,50 @@ async fn buffered(State(body_timeout): State<Duration>, req: Request, next: Next
     };
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// A request body as read: whole, over [`MAX_BODY`] (the rest read and dropped, up to
+/// [`DRAIN_MAX`]), or broken off by the client.
+enum ReadBody {
+    Whole(axum::body::Bytes),
+    TooLarge,
+    Broken,
+}
+
+async fn read_body(body: Body) -> ReadBody {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return ReadBody::Broken;
+        };
+        seen = seen.saturating_add(chunk.len());
+        if seen > DRAIN_MAX {
+            // Past this a client is not making a mistake; stop reading.
+            return ReadBody::TooLarge;
+        }
+        if seen <= MAX_BODY {
+            kept.extend_from_slice(&chunk);
+        }
+    }
+    if seen > MAX_BODY {
+        ReadBody::TooLarge
+    } else {
+        ReadBody::Whole(kept.into())
+    }
+}
+
+fn too_large() -> Response {
+    let mut r = (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        Json(json!({"detail": format!("The request body is larger than {MAX_BODY} bytes.")})),
+    )
+        .into_response();
+    r.headers_mut()
+        .insert(CONNECTION, HeaderValue::from_static("close"));
+    r
 }
 
 /// A POST to `/mcp` whose body is empty or not JSON gets JSON-RPC's parse error (-32700) with
@@ -195,7 +256,7 @@ async fn json_rpc_parse_errors(req: Request, next: Next) -> Response {
         .await
 }
 
-/// Binds and serves until Ctrl-C. Refuses non-loopback addresses in dev mode.
+/// Binds and serves until SIGTERM or Ctrl-C. Refuses non-loopback addresses in dev mode.
 pub async fn serve(
     pipeline: Arc<Pipeline>,
     results: Results,
@@ -232,10 +293,13 @@ pub async fn serve(
         );
     }
     on_ready(local);
-    let limits = access.conn;
-    listener::serve(listener, router(pipeline, results, access), limits, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    let limits = access.conn.clone();
+    listener::serve(
+        listener,
+        router(pipeline, results, access),
+        limits,
+        crate::shutdown::signal(),
+    )
     .await;
     Ok(())
 }

@@ -34,12 +34,19 @@ impl Rate {
 
     /// Reads `N/s`, `N/min` or `N/h`; `off` is `None`. The error says what would work.
     pub fn parse(s: &str) -> Result<Option<Rate>, String> {
+        Rate::parse_setting("MCP_RATE_LIMIT", s)
+    }
+
+    /// [`Rate::parse`] for the setting `name`, which the error names.
+    pub fn parse_setting(name: &str, s: &str) -> Result<Option<Rate>, String> {
         let s = s.trim().to_ascii_lowercase();
         if s == "off" {
             return Ok(None);
         }
         let usage = || {
-            format!("MCP_RATE_LIMIT is `{s}`; use requests per unit such as 300/min, 10/s or 2000/h, or off")
+            format!(
+                "{name} is `{s}`; use requests per unit such as 300/min, 10/s or 2000/h, or off"
+            )
         };
         let (n, unit) = s.split_once('/').ok_or_else(usage)?;
         let requests = n.trim().parse::<NonZeroU32>().map_err(|_| usage())?;

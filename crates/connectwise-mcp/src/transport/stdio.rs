@@ -6,13 +6,20 @@ use rmcp::ServiceExt;
 use crate::surface::mcp::McpServer;
 
 pub async fn serve(server: McpServer) -> anyhow::Result<()> {
-    let running = server
-        .serve(rmcp::transport::stdio())
-        .await
-        .context("the stdio transport failed to start")?;
-    running
-        .waiting()
-        .await
-        .context("the stdio transport stopped")?;
-    Ok(())
+    // The client closing stdin ends it; so do SIGTERM and Ctrl-C, before the client has even
+    // initialised as after.
+    tokio::select! {
+        served = async {
+            let running = server
+                .serve(rmcp::transport::stdio())
+                .await
+                .context("the stdio transport failed to start")?;
+            running
+                .waiting()
+                .await
+                .context("the stdio transport stopped")?;
+            anyhow::Ok(())
+        } => served,
+        _ = crate::shutdown::signal() => Ok(()),
+    }
 }

@@ -66,6 +66,24 @@ pub fn pipeline_with(
     limits: Limits,
     adjust: impl FnOnce(&mut Config),
 ) -> Arc<Pipeline> {
+    pipeline_journaled(
+        sim,
+        member,
+        limits,
+        adjust,
+        Arc::new(connectwise_mcp::journal::Memory::default()),
+    )
+}
+
+/// [`pipeline_with`] journaling its writes in `journal` (a file one "process" leaves for the
+/// next, say).
+pub fn pipeline_journaled(
+    sim: &RunningSim,
+    member: &str,
+    limits: Limits,
+    adjust: impl FnOnce(&mut Config),
+    journal: Arc<dyn connectwise_mcp::journal::Journal>,
+) -> Arc<Pipeline> {
     let line = sim.credentials();
     let mut cfg = Config::new(
         Site::parse(&sim.site()).unwrap(),
@@ -80,6 +98,7 @@ pub fn pipeline_with(
         server_creds: Some(keys(sim, member)),
         limits,
         replay: Arc::new(replay::Local::new()),
+        journal,
         audit: Arc::new(LogLine),
     })
 }
@@ -182,4 +201,100 @@ pub fn writes(sim: &RunningSim) -> Vec<cw_sim::LoggedRequest> {
         .into_iter()
         .filter(|r| r.method != "GET")
         .collect()
+}
+
+/// An editor's role token the HTTP tests use.
+pub const EDITOR_TOKEN: &str = "editor-token-0123456789abcdefghijklmnopqrstuvwxyz";
+
+/// The pipeline served over real HTTP on loopback, admitting callers as `access` says (its
+/// keys checked against the simulator unless `access.keys` is set otherwise); the address.
+pub async fn http_server(
+    pipeline: Arc<Pipeline>,
+    mut access: connectwise_mcp::transport::access::HttpAccess,
+) -> SocketAddr {
+    use connectwise_mcp::transport::access::KeyCheck;
+    if access.keys.is_none() {
+        access.keys = Some(KeyCheck {
+            upstream: pipeline.upstream().clone(),
+            identities: pipeline.shared().identities.clone(),
+            unverified: None,
+        });
+    }
+    let access = Arc::new(access);
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let limits = access.conn.clone();
+    let router = connectwise_mcp::transport::http::router(pipeline, Results::Structured, access);
+    tokio::spawn(connectwise_mcp::transport::listener::serve(
+        listener,
+        router,
+        limits,
+        std::future::pending(),
+    ));
+    addr
+}
+
+/// Role tokens: [`EDITOR_TOKEN`] for an editor labelled `eddie`.
+pub fn editor_tokens() -> connectwise_mcp::tokens::Tokens {
+    let env = |k: &str| (k == "MCP_TOKENS_EDITOR").then(|| format!("eddie:{EDITOR_TOKEN}"));
+    connectwise_mcp::tokens::Tokens::from_env(&env).unwrap()
+}
+
+/// A JSON-RPC `tools/call` over HTTP (2025-06-18 style, JSON answer): status and body.
+pub async fn http_call(
+    http: &reqwest::Client,
+    addr: SocketAddr,
+    headers: &[(&str, &str)],
+    tool: &str,
+    arguments: Value,
+) -> (u16, Value) {
+    let mut req = http
+        .post(format!("http://{addr}/mcp"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18");
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": tool, "arguments": arguments}});
+    let r = req.json(&body).send().await.unwrap();
+    let status = r.status().as_u16();
+    let v = r.json::<Value>().await.unwrap_or(Value::Null);
+    (status, v)
+}
+
+/// A member's keys as `x-cw-*` headers (the member header only when `claim` names one).
+pub fn key_headers(sim: &RunningSim, member: &str, claim: Option<&str>) -> Vec<(String, String)> {
+    use cw_client::ExposeSecret;
+    let k = keys(sim, member);
+    let mut h = vec![
+        (
+            "x-cw-public-key".to_string(),
+            k.public_key.expose_secret().to_string(),
+        ),
+        (
+            "x-cw-private-key".to_string(),
+            k.private_key.expose_secret().to_string(),
+        ),
+    ];
+    if let Some(c) = claim {
+        h.push(("x-cw-member-id".to_string(), c.to_string()));
+    }
+    h
+}
+
+/// The name of the company ticket `tid` is for.
+pub fn company_of(sim: &cw_sim::RunningSim, tid: i64) -> String {
+    use cw_sim::json::Json;
+    let t = sim.sim.tenant();
+    let ticket = t.store.get(cw_sim::kind::Kind::Ticket, tid).unwrap();
+    ticket
+        .at("company")
+        .at("name")
+        .as_str()
+        .unwrap()
+        .to_string()
 }

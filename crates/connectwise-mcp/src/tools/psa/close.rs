@@ -69,6 +69,7 @@ tool! {
         name: "cw_close_ticket",
         title: "Close out a ticket",
         hints: ADD,
+        contact: |_: &CloseArgs| Some("A close-out's resolution note (the customer sees it)"),
         toolset: TICKETS,
         args: CloseArgs,
         output: CloseOut,

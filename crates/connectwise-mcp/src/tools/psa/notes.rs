@@ -168,11 +168,22 @@ fn normalize_note(a: &mut AddNoteArgs) {
     a.notify.get_or_insert(false);
 }
 
+/// A discussion or resolution note is shown to the customer; `notify` e-mails them.
+fn note_contact(a: &AddNoteArgs) -> Option<&'static str> {
+    match a.visibility {
+        Some(NoteKind::Discussion) => Some("A discussion note (the customer sees it)"),
+        Some(NoteKind::Resolution) => Some("A resolution note (the customer sees it)"),
+        _ if a.notify == Some(true) => Some(crate::contact::NOTIFY),
+        _ => None,
+    }
+}
+
 tool! {
     AddTicketNote {
         name: "cw_add_ticket_note",
         title: "Add ticket note",
         hints: ADD,
+        contact: note_contact,
         toolset: TICKETS,
         args: AddNoteArgs,
         output: AddedNote,
@@ -214,7 +225,7 @@ impl AsyncTool<Ctx> for AddTicketNote {
             &format!("The note on ticket #{id}"),
             ctx.cw
                 .create::<Note>(endpoints::TICKET_NOTE_CREATE, &[id], &body),
-            |since| find_note(ctx, id, text, since),
+            |look| find_note(ctx, id, text, look.since),
         )
         .await
         {

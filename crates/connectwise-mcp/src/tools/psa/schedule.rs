@@ -354,6 +354,7 @@ tool! {
         name: "cw_schedule_ticket",
         title: "Schedule a ticket",
         hints: ADD,
+        contact: crate::contact::never,
         toolset: SCHEDULE,
         args: ScheduleTicketArgs,
         output: ScheduleWritten,
@@ -399,7 +400,7 @@ impl AsyncTool<Ctx> for ScheduleTicket {
             ctx,
             &format!("The booking of ticket #{tid} for {member}"),
             ctx.cw.create(endpoints::SCHEDULE_ENTRY_CREATE, &[], &body),
-            |_| async move {
+            |_| async {
                 let q = ListQuery::new()
                     .conditions(
                         f("objectId")
@@ -474,6 +475,7 @@ tool! {
         name: "cw_move_schedule_entry",
         title: "Move a schedule entry",
         hints: UPDATE,
+        contact: crate::contact::never,
         toolset: SCHEDULE,
         args: MoveEntryArgs,
         output: ScheduleWritten,
@@ -568,6 +570,7 @@ tool! {
         name: "cw_remove_schedule_entry",
         title: "Remove a schedule entry",
         hints: REMOVE,
+        contact: crate::contact::never,
         toolset: SCHEDULE,
         args: RemoveEntryArgs,
         output: ScheduleWritten,

@@ -179,6 +179,7 @@ tool! {
         name: "cw_add_ticket_task",
         title: "Add a ticket task",
         hints: ADD,
+        contact: crate::contact::never,
         toolset: SERVICE,
         args: AddTaskArgs,
         output: TaskWritten,
@@ -226,13 +227,19 @@ impl AsyncTool<Ctx> for AddTicketTask {
             &format!("The task on ticket #{tid}"),
             ctx.cw.create(endpoints::TICKET_TASK_CREATE, &[tid], &body),
             // A task has no creation time to filter on: a newer id with the same text is it.
-            |_| async move {
-                let again = tasks(ctx, tid)
-                    .await
-                    .map_err(|e| cw_client::Error::Invalid(e.to_string()))?;
-                Ok(again.into_iter().find(|t| {
-                    t.id.unwrap_or(0) > last && t.summary.as_deref() == Some(summary.as_str())
-                }))
+            // Checking an earlier attempt (a re-send), whose task is older than this call's
+            // view of the list, any task with the same text is.
+            |look| {
+                let summary = &summary;
+                async move {
+                    let again = tasks(ctx, tid)
+                        .await
+                        .map_err(|e| cw_client::Error::Invalid(e.to_string()))?;
+                    Ok(again.into_iter().find(|t| {
+                        (look.earlier || t.id.unwrap_or(0) > last)
+                            && t.summary.as_deref() == Some(summary.as_str())
+                    }))
+                }
             },
         )
         .await?;
@@ -269,6 +276,7 @@ tool! {
         name: "cw_complete_ticket_task",
         title: "Complete a ticket task",
         hints: UPDATE,
+        contact: crate::contact::never,
         toolset: SERVICE,
         args: CompleteTaskArgs,
         output: TaskWritten,

@@ -174,11 +174,27 @@ fn normalize_create(a: &mut CreateTicketArgs) {
     a.create_anyway.get_or_insert(false);
 }
 
+/// A ticket's description is its first note, which ConnectWise shows the customer; `notify`
+/// e-mails them.
+fn ticket_contact(a: &CreateTicketArgs) -> Option<&'static str> {
+    if a.description
+        .as_deref()
+        .is_some_and(|d| !d.trim().is_empty())
+    {
+        Some("A ticket description (ConnectWise shows it to the customer as the first note)")
+    } else if a.notify == Some(true) {
+        Some(crate::contact::NOTIFY)
+    } else {
+        None
+    }
+}
+
 tool! {
     CreateTicket {
         name: "cw_create_ticket",
         title: "Create ticket",
         hints: ADD,
+        contact: ticket_contact,
         toolset: TICKETS,
         args: CreateTicketArgs,
         output: TicketWritten,
@@ -284,24 +300,27 @@ impl AsyncTool<Ctx> for CreateTicket {
             ctx,
             &format!("The ticket \"{summary}\""),
             ctx.cw.create(endpoints::TICKET_CREATE, &[], &body),
-            |since| async move {
-                let q = ListQuery::new()
-                    .conditions(
-                        f("summary")
-                            .eq(summary.as_str())
-                            .and(f("company/id").eq(company_id))
-                            .and(f("_info/dateEntered").ge(since)),
-                    )
-                    .fields(Ticket::FIELDS)
-                    .order_by("id desc")
-                    .page(1, 1);
-                Ok(ctx
-                    .cw
-                    .list::<Ticket>(endpoints::TICKETS, &[], &q)
-                    .await?
-                    .items
-                    .into_iter()
-                    .next())
+            |look: reconcile::Look| {
+                let (summary, since) = (&summary, look.since);
+                async move {
+                    let q = ListQuery::new()
+                        .conditions(
+                            f("summary")
+                                .eq(summary.as_str())
+                                .and(f("company/id").eq(company_id))
+                                .and(f("_info/dateEntered").ge(since)),
+                        )
+                        .fields(Ticket::FIELDS)
+                        .order_by("id desc")
+                        .page(1, 1);
+                    Ok(ctx
+                        .cw
+                        .list::<Ticket>(endpoints::TICKETS, &[], &q)
+                        .await?
+                        .items
+                        .into_iter()
+                        .next())
+                }
             },
         )
         .await?;
@@ -417,6 +436,7 @@ tool! {
         name: "cw_update_ticket",
         title: "Update ticket",
         hints: UPDATE,
+        contact: crate::contact::never,
         toolset: TICKETS,
         args: UpdateTicketArgs,
         output: TicketWritten,

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, Utc};
 use cw_client::endpoints;
 use cw_client::models::{NewTimeEntry, Ref, TimeEntry};
-use cw_client::time::cw_datetime;
+use cw_client::time::{cw_datetime, parse_cw_datetime};
 use cw_client::{Error, ListQuery};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -317,11 +317,28 @@ fn normalize_time(a: &mut CreateTimeArgs) {
     a.notify.get_or_insert(false);
 }
 
+/// Notes added to the ticket's discussion or resolution are shown to the customer; `notify`
+/// e-mails the ticket's contact.
+fn time_contact(a: &CreateTimeArgs) -> Option<&'static str> {
+    let notes = a.notes.as_deref().is_some_and(|n| !n.trim().is_empty());
+    match a.notes_to {
+        Some(NotesGoTo::Discussion) if notes => {
+            Some("Time-entry notes added to the ticket's discussion (the customer sees them)")
+        }
+        Some(NotesGoTo::Resolution) if notes => {
+            Some("Time-entry notes added to the ticket's resolution (the customer sees them)")
+        }
+        _ if a.notify == Some(true) => Some(crate::contact::NOTIFY),
+        _ => None,
+    }
+}
+
 tool! {
     CreateTimeEntry {
         name: "cw_create_time_entry",
         title: "Log time",
         hints: ADD,
+        contact: time_contact,
         toolset: TIME,
         args: CreateTimeArgs,
         output: TimeLogged,
@@ -401,24 +418,41 @@ impl AsyncTool<Ctx> for CreateTimeEntry {
             ctx,
             &format!("The time entry from {}", start.with_timezone(&tz).format("%Y-%m-%d %H:%M")),
             ctx.cw.create(endpoints::TIME_ENTRY_CREATE, &[], &body),
-            |since| async move {
-                let q = ListQuery::new()
-                    .conditions(
-                        f("member/identifier")
-                            .eq(who.as_str())
-                            .and(f("timeStart").eq(start))
-                            .and(f("chargeToId").eq(charge_to_id))
-                            .and(f("dateEntered").ge(since)),
-                    )
-                    .fields(TimeEntry::FIELDS)
-                    .page(1, 1);
-                Ok(ctx
-                    .cw
-                    .list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q)
-                    .await?
-                    .items
-                    .into_iter()
-                    .next())
+            // Mine, on the same ticket, entered since it was sent, as long and with the same
+            // notes; an earlier attempt of a "just ended" entry started at another time.
+            |look| {
+                let (who, notes) = (&who, &notes);
+                async move {
+                    let mut cond = f("member/identifier")
+                        .eq(who.as_str())
+                        .and(f("chargeToId").eq(charge_to_id))
+                        .and(f("dateEntered").ge(look.since));
+                    if !look.earlier {
+                        cond = cond.and(f("timeStart").eq(start));
+                    }
+                    let q = ListQuery::new()
+                        .conditions(cond)
+                        .fields(TimeEntry::FIELDS)
+                        .order_by("id desc")
+                        .page(1, 25);
+                    let length = end - start;
+                    Ok(ctx
+                        .cw
+                        .list::<TimeEntry>(endpoints::TIME_ENTRIES, &[], &q)
+                        .await?
+                        .items
+                        .into_iter()
+                        .find(|e| {
+                            let span = e
+                                .time_start
+                                .as_deref()
+                                .and_then(parse_cw_datetime)
+                                .zip(e.time_end.as_deref().and_then(parse_cw_datetime));
+                            span.is_some_and(|(s, t)| t - s == length)
+                                && e.notes.as_deref().map(str::trim).unwrap_or("")
+                                    == notes.as_deref().map(str::trim).unwrap_or("")
+                        }))
+                }
             },
         )
         .await

@@ -166,6 +166,7 @@ tool! {
         name: "cw_update_time_entry",
         title: "Correct my time entry",
         hints: UPDATE,
+        contact: crate::contact::never,
         toolset: TIMESHEETS,
         args: UpdateTimeArgs,
         output: TimeUpdated,
@@ -248,6 +249,14 @@ impl AsyncTool<Ctx> for UpdateTimeEntry {
             }
         }
         if let Some(n) = notes.filter(|n| before.notes.as_deref().map(str::trim) != Some(*n)) {
+            // Notes that feed the ticket's discussion or resolution are what the customer reads.
+            if before.add_to_detail_description_flag == Some(true)
+                || before.add_to_resolution_flag == Some(true)
+            {
+                ctx.may_contact_customer(
+                    "Changing notes the ticket's discussion or resolution shows (the customer sees them)",
+                )?;
+            }
             ops.push(PatchOp::replace("notes", n));
             changes.push("notes replaced".into());
         }
@@ -454,6 +463,7 @@ tool! {
         name: "cw_submit_timesheet",
         title: "Submit my time sheet",
         hints: ADVANCE,
+        contact: crate::contact::never,
         toolset: TIMESHEETS,
         args: SubmitArgs,
         output: SheetSubmitted,
