@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerates crates/cw-schema/data/{schemas,endpoints}.json from ../shared/cw-openapi.
+"""Regenerates crates/cw-schema/data/{schemas,endpoints}.json from crates/cw-schema/data/contract.
 
 The simulator validates condition fields, `fields=` paths, enums and string lengths against
 ConnectWise's own contract, and the client checks raw conditions against the same fields. Every
@@ -8,7 +8,7 @@ schema of the contract is embedded, because the simulator serves every documente
 operation, the schema it answers with and its shape (list, count, one record, create, update,
 delete, action, binary); the schema is read from the summary and the tag, with the overrides
 below where the Go model name differs. cw-sim's contract test checks both files still match the
-shared data.
+contract data.
 Run: python3 scripts/gen-schemas.py
 """
 import json
@@ -16,7 +16,7 @@ import pathlib
 import re
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared" / "cw-openapi"
+SHARED = ROOT / "crates" / "cw-schema" / "data" / "contract"
 OUT = ROOT / "crates" / "cw-schema" / "data" / "schemas.json"
 ENDPOINTS = ROOT / "crates" / "cw-schema" / "data" / "endpoints.json"
 

@@ -14,7 +14,7 @@ use cw_client::endpoints::{ALL, MY_ACCOUNT};
 #[test]
 fn every_endpoint_is_in_the_contract() {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/cw-openapi/endpoints-2025.1.tsv");
+        .join("../cw-schema/data/contract/endpoints-2025.1.tsv");
     let tsv = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
     let known: std::collections::HashSet<(&str, &str)> = tsv
         .lines()

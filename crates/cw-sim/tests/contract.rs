@@ -1,4 +1,4 @@
-//! Proof of fidelity against ConnectWise's own contract data in `../shared/cw-openapi/`:
+//! Proof of fidelity against ConnectWise's own contract data in `crates/cw-schema/data/contract/`:
 //! every route served exists in the 2025.1 endpoint list, the embedded schemas match the
 //! derived schema data, and every entity the simulator returns validates against its schema
 //! (field names, types, nullability, date format, and the 2026.4 spec's enums).
@@ -20,11 +20,11 @@ use serde_json::{json, Value};
 
 fn shared(file: &str) -> String {
     let p = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/cw-openapi")
+        .join("../cw-schema/data/contract")
         .join(file);
     std::fs::read_to_string(&p).unwrap_or_else(|e| {
         panic!(
-            "{}: {e} (the contract data lives in ../shared)",
+            "{}: {e} (the contract data lives in crates/cw-schema/data/contract)",
             p.display()
         )
     })
